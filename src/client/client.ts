@@ -1,0 +1,341 @@
+import { compileConfig, type BatonOptions } from "../config/index.js";
+import {
+  BatonError,
+  ErrorCode,
+  FailedPreconditionError,
+  TaskNotFoundError,
+  UnknownCapabilityError,
+  ValidationError,
+} from "../errors.js";
+import { newTaskId } from "../ids.js";
+import { connectBaton, type BatonConnection } from "../nats/connection.js";
+import { hashKey, validateCapability } from "../nats/subjects.js";
+import { listDeadLetters, removeDeadLetter } from "../store/dead-letters.js";
+import { publishEvent } from "../store/events.js";
+import { isTerminal } from "../store/states.js";
+import { isWrongLastSequence, type Versioned } from "../store/task-store.js";
+import {
+  TaskState,
+  type DeadLetter,
+  type ListOptions,
+  type SubmitOptions,
+  type TaskEvent,
+  type TaskPage,
+  type TaskRecord,
+} from "../types.js";
+import { checkInput, compileSubmitOptions } from "./submit-options.js";
+import { watchTask, type WatchOptions } from "./watch.js";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export interface ClientOptions extends BatonOptions {
+  /** Share an open connection (it is not closed by the client). */
+  connection?: BatonConnection;
+}
+
+/** Publishes the queue message that wakes an agent; deduplicated by task id and replay. */
+export async function enqueue(conn: BatonConnection, record: TaskRecord): Promise<void> {
+  await conn.js.publish(
+    conn.names.tasksSubject(record.capability, record.priority),
+    encoder.encode(JSON.stringify({ id: record.id })),
+    { msgID: record.replays ? `${record.id}:r${record.replays}` : record.id },
+  );
+}
+
+function unavailable(err: unknown): never {
+  if (err instanceof BatonError) throw err;
+  throw new BatonError(ErrorCode.Unavailable, `NATS unavailable: ${String(err)}`, { cause: err });
+}
+
+export class BatonClient implements AsyncDisposable {
+  private readonly declared = new Set<string>();
+
+  constructor(
+    readonly connection: BatonConnection,
+    private readonly ownsConnection: boolean,
+  ) {}
+
+  /**
+   * Stores a task and queues it. Resolves once both are durable. With an idempotency key,
+   * every later submit with that key returns the first task and queues nothing new.
+   */
+  async submit(capability: string, input: unknown, options?: SubmitOptions): Promise<TaskRecord> {
+    const conn = this.connection;
+    validateCapability(capability);
+    const compiled = compileSubmitOptions(options, conn.config.retry);
+    const cleanInput = checkInput(input, conn.config.maxInputBytes);
+    await this.requireDeclared(capability);
+
+    let id = newTaskId();
+    if (compiled.idempotencyKey !== undefined) {
+      const key = hashKey(compiled.idempotencyKey);
+      try {
+        await conn.idempotency.create(key, encoder.encode(id));
+      } catch (err) {
+        if (!isWrongLastSequence(err)) unavailable(err);
+        const entry = await conn.idempotency.get(key);
+        if (!entry) unavailable(err);
+        id = decoder.decode(entry.value);
+        const existing = await conn.tasks.get(id);
+        if (existing) {
+          // A submitter that died after storing may never have queued it; queue again (dedup
+          // and the claim CAS make a second copy harmless).
+          if (existing.record.state === TaskState.Pending && existing.record.attempt === 0) {
+            await enqueue(conn, existing.record);
+          }
+          return existing.record;
+        }
+      }
+    }
+
+    const now = Date.now();
+    const record: TaskRecord = {
+      id,
+      capability,
+      state: TaskState.Pending,
+      input: cleanInput,
+      priority: compiled.priority,
+      createdAt: now,
+      updatedAt: now,
+      attempt: 0,
+      attempts: [],
+      rootId: compiled.rootId ?? id,
+      ...(compiled.idempotencyKey !== undefined ? { idempotencyKey: compiled.idempotencyKey } : {}),
+      ...(compiled.retry ? { retry: compiled.retry } : {}),
+      ...(compiled.labels ? { labels: compiled.labels } : {}),
+      ...(compiled.timeoutMs !== undefined ? { timeoutMs: compiled.timeoutMs } : {}),
+      ...(compiled.deadline !== undefined ? { deadline: compiled.deadline } : {}),
+      ...(compiled.runAt !== undefined ? { runAt: compiled.runAt } : {}),
+      ...(compiled.parentId ? { parentId: compiled.parentId } : {}),
+    };
+    let created: number | undefined;
+    try {
+      created = await conn.tasks.create(record);
+    } catch (err) {
+      unavailable(err);
+    }
+    if (created === undefined) {
+      // Same idempotency key raced us and won: return its task.
+      const winner = await conn.tasks.require(id);
+      return winner.record;
+    }
+    try {
+      await Promise.all([
+        enqueue(conn, record),
+        publishEvent(
+          conn,
+          {
+            type: "state",
+            taskId: id,
+            time: now,
+            state: TaskState.Pending,
+            attempt: 0,
+            ...(record.runAt ? { runAt: record.runAt } : {}),
+          },
+          `${id}:PENDING:0`,
+        ),
+      ]);
+    } catch (err) {
+      // Without an idempotency key nobody can finish this submit; remove the orphan.
+      if (compiled.idempotencyKey === undefined) {
+        await conn.tasks.remove(id).catch(() => undefined);
+      }
+      unavailable(err);
+    }
+    return record;
+  }
+
+  async get(id: string): Promise<TaskRecord> {
+    return (await this.connection.tasks.require(id)).record;
+  }
+
+  /** State, progress and output events from the start (or `fromSeq`), ending at a terminal state. */
+  watch(id: string, options: WatchOptions = {}): AsyncIterable<TaskEvent> {
+    return watchTask(this.connection, id, options);
+  }
+
+  /** Resolves with the record once the task reaches a terminal state. */
+  async wait(id: string, options: { timeoutMs?: number } = {}): Promise<TaskRecord> {
+    const timeout = options.timeoutMs;
+    const run = async (): Promise<TaskRecord> => {
+      for await (const _event of this.watch(id)) {
+        // drain until the terminal event
+      }
+      return this.get(id);
+    };
+    if (timeout === undefined) return run();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        run(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new BatonError(ErrorCode.Timeout, `task ${id} not finished after ${timeout} ms`),
+              ),
+            timeout,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Cancels a pending or running task; a finished one is a FailedPreconditionError. */
+  async cancel(id: string, reason = "cancelled by request"): Promise<TaskRecord> {
+    const conn = this.connection;
+    const now = Date.now();
+    const done = await conn.tasks.mutate(id, (r) => {
+      if (isTerminal(r.state)) {
+        throw new FailedPreconditionError(`task ${id} is already ${r.state}`);
+      }
+      const current = r.attempts.find((a) => a.attempt === r.attempt);
+      if (r.state === TaskState.Running && current && !current.outcome) {
+        current.outcome = "cancelled";
+        current.endedAt = now;
+      }
+      r.state = TaskState.Cancelled;
+      r.error = {
+        message: reason,
+        name: "CancelledError",
+        code: ErrorCode.Cancelled,
+        nonRetryable: true,
+      };
+      r.finishedAt = now;
+      delete r.owner;
+      return r;
+    });
+    if (!done) throw new TaskNotFoundError(id);
+    conn.nc.publish(conn.names.cancelSubject, id);
+    await publishEvent(
+      conn,
+      {
+        type: "state",
+        taskId: id,
+        time: now,
+        state: TaskState.Cancelled,
+        attempt: done.record.attempt,
+        error: done.record.error!,
+      },
+      `${id}:CANCELLED:${done.record.attempt}`,
+    );
+    return done.record;
+  }
+
+  /** Tasks newest first, filtered by state and capability, in pages. */
+  async list(options: ListOptions = {}): Promise<TaskPage> {
+    const limit = options.limit ?? 100;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+      throw new ValidationError("limit", "must be an integer from 1 to 10000");
+    }
+    const states = options.state === undefined ? undefined : new Set([options.state].flat());
+    if (options.capability !== undefined) validateCapability(options.capability);
+    const ids = (await this.connection.tasks.ids()).sort().reverse();
+    let start = 0;
+    if (options.cursor) {
+      start = ids.findIndex((id) => id < options.cursor!);
+      if (start < 0) return { tasks: [] };
+    }
+    const tasks: TaskRecord[] = [];
+    const chunk = 64;
+    for (let i = start; i < ids.length; i += chunk) {
+      const batch = ids.slice(i, i + chunk);
+      const records = await Promise.all(batch.map((id) => this.connection.tasks.get(id)));
+      for (const [j, found] of records.entries()) {
+        if (!found) continue;
+        const r = found.record;
+        if (states && !states.has(r.state)) continue;
+        if (options.capability && r.capability !== options.capability) continue;
+        tasks.push(r);
+        if (tasks.length === limit) {
+          const more = i + j + 1 < ids.length;
+          return more ? { tasks, nextCursor: r.id } : { tasks };
+        }
+      }
+    }
+    return { tasks };
+  }
+
+  async deadLetters(options: { capability?: string; limit?: number } = {}): Promise<DeadLetter[]> {
+    return listDeadLetters(this.connection, options);
+  }
+
+  /** Moves a DEAD task back to PENDING with a fresh retry budget and queues it again. */
+  async replay(id: string): Promise<TaskRecord> {
+    const conn = this.connection;
+    const current: Versioned = await conn.tasks.require(id);
+    if (current.record.state !== TaskState.Dead) {
+      throw new FailedPreconditionError(`task ${id} is ${current.record.state}, not DEAD`);
+    }
+    const now = Date.now();
+    const replayed = await conn.tasks.mutate(
+      id,
+      (r) => {
+        if (r.state !== TaskState.Dead) {
+          throw new FailedPreconditionError(`task ${id} is ${r.state}, not DEAD`);
+        }
+        r.state = TaskState.Pending;
+        r.budgetFrom = r.attempt;
+        r.replays = (r.replays ?? 0) + 1;
+        delete r.error;
+        delete r.finishedAt;
+        delete r.runAt;
+        return r;
+      },
+      current,
+    );
+    if (!replayed) throw new TaskNotFoundError(id);
+    await enqueue(conn, replayed.record);
+    await publishEvent(conn, {
+      type: "state",
+      taskId: id,
+      time: now,
+      state: TaskState.Pending,
+      attempt: replayed.record.attempt,
+    });
+    for (const letter of await listDeadLetters(conn, { capability: replayed.record.capability })) {
+      if (letter.taskId === id) await removeDeadLetter(conn, letter.seq);
+    }
+    return replayed.record;
+  }
+
+  /** Records that a capability exists, so submits to it are accepted before an agent runs. */
+  async declareCapability(capability: string): Promise<void> {
+    validateCapability(capability);
+    await this.connection.capabilities.put(
+      capability,
+      encoder.encode(JSON.stringify({ declaredAt: Date.now() })),
+    );
+    this.declared.add(capability);
+  }
+
+  private async requireDeclared(capability: string): Promise<void> {
+    if (this.connection.config.allowUndeclaredCapabilities || this.declared.has(capability)) return;
+    let entry;
+    try {
+      entry = await this.connection.capabilities.get(capability);
+    } catch (err) {
+      unavailable(err);
+    }
+    if (!entry || entry.operation !== "PUT") throw new UnknownCapabilityError(capability);
+    this.declared.add(capability);
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsConnection) await this.connection.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+export async function createClient(options: ClientOptions = {}): Promise<BatonClient> {
+  const { connection, ...rest } = options;
+  if (connection) return new BatonClient(connection, false);
+  const config = compileConfig(rest);
+  return new BatonClient(await connectBaton(config, { name: "baton-client" }), true);
+}

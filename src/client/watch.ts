@@ -1,0 +1,70 @@
+import type { BatonConnection } from "../nats/connection.js";
+import { subscribeEvents } from "../store/events.js";
+import { isTerminal } from "../store/states.js";
+import type { StateEvent, TaskEvent } from "../types.js";
+
+export interface WatchOptions {
+  /** Resume after a previously seen event: deliver from this events-stream sequence. */
+  fromSeq?: number;
+  /** How often to re-read the record in case a terminal event was never published. */
+  pollMs?: number;
+}
+
+const TICK = Symbol("tick");
+
+/**
+ * Events of one task from the start, then live, ending with its terminal state. A writer that
+ * died between its state change and the event leaves a gap; the record is re-read periodically
+ * and a terminal state found there ends the watch with an event made from the record.
+ */
+export async function* watchTask(
+  conn: BatonConnection,
+  taskId: string,
+  options: WatchOptions = {},
+): AsyncGenerator<TaskEvent> {
+  const pollMs = options.pollMs ?? 2000;
+  await conn.tasks.require(taskId);
+  const sub = await subscribeEvents(conn, taskId, options.fromSeq);
+  const it = sub[Symbol.asyncIterator]();
+  let timer: NodeJS.Timeout | undefined;
+  let terminalSeenInRecord = 0;
+  try {
+    let next = it.next();
+    for (;;) {
+      const tick = new Promise<typeof TICK>((resolve) => {
+        timer = setTimeout(() => resolve(TICK), pollMs);
+      });
+      const r = await Promise.race([next, tick]);
+      clearTimeout(timer);
+      if (r === TICK) {
+        const found = await conn.tasks.get(taskId);
+        if (found && isTerminal(found.record.state)) {
+          // Give an in-flight terminal event one more poll to arrive before synthesising it.
+          if (++terminalSeenInRecord >= 2) {
+            const rec = found.record;
+            const event: StateEvent = {
+              type: "state",
+              seq: 0,
+              taskId,
+              time: rec.finishedAt ?? rec.updatedAt,
+              state: rec.state,
+              attempt: rec.attempt,
+              ...(rec.error ? { error: rec.error } : {}),
+              ...(rec.result !== undefined ? { result: rec.result } : {}),
+            };
+            yield event;
+            return;
+          }
+        }
+        continue;
+      }
+      if (r.done) return;
+      next = it.next();
+      yield r.value;
+      if (r.value.type === "state" && isTerminal(r.value.state)) return;
+    }
+  } finally {
+    clearTimeout(timer);
+    sub.stop();
+  }
+}

@@ -1,0 +1,57 @@
+import type { Msg, NatsConnection } from "@nats-io/transport-node";
+
+/**
+ * One JetStream delivery, acknowledged through the wire protocol directly so the puller
+ * can issue its own pull requests (no-wait sweeps across priority bands).
+ */
+export class Delivery {
+  readonly deliveryCount: number;
+  readonly streamSeq: number;
+  private settled = false;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    readonly msg: Msg,
+  ) {
+    // $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<dseq>.<ts>.<pending>, or the v2 form
+    // with domain and account hash before the stream.
+    const t = msg.reply?.split(".") ?? [];
+    const base = t.length >= 11 ? 4 : 2;
+    this.deliveryCount = Number(t[base + 2] ?? 1);
+    this.streamSeq = Number(t[base + 3] ?? 0);
+  }
+
+  get data(): Uint8Array {
+    return this.msg.data;
+  }
+
+  private send(body: string): void {
+    const reply = this.msg.reply;
+    if (!reply || this.nc.isClosed()) return;
+    this.nc.publish(reply, body);
+  }
+
+  ack(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.send("+ACK");
+  }
+
+  /** Redeliver after `delayMs` (at once when 0). */
+  nak(delayMs = 0): void {
+    if (this.settled) return;
+    this.settled = true;
+    const delay = Math.max(0, Math.round(delayMs));
+    this.send(delay > 0 ? `+NAK {"delay":${delay * 1_000_000}}` : "+NAK");
+  }
+
+  /** Resets the server's ack timer: the visibility window starts again. */
+  working(): void {
+    if (!this.settled) this.send("+WPI");
+  }
+
+  /** Settled without telling the server (a fenced owner must neither ack nor nak). */
+  abandon(): void {
+    this.settled = true;
+  }
+}

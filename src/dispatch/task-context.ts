@@ -1,0 +1,102 @@
+import { ValidationError } from "../errors.js";
+import type { BatonConnection } from "../nats/connection.js";
+import { stepKey } from "../nats/subjects.js";
+import { publishEvent } from "../store/events.js";
+import { countedAttempts } from "../store/attempts.js";
+import { isWrongLastSequence } from "../store/task-store.js";
+import type { Logger } from "../telemetry/logger.js";
+import type { JsonValue, TaskRecord } from "../types.js";
+import type { TaskContext } from "../sdk/types.js";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Per-attempt state the runtime shares with the handler's context. */
+export interface AttemptState {
+  readonly record: TaskRecord;
+  readonly controller: AbortController;
+  /** Events in flight; awaited before the terminal event so watchers see them first. */
+  readonly pendingEvents: Set<Promise<unknown>>;
+  progress?: JsonValue;
+  progressDirty: boolean;
+}
+
+export function createTaskContext(
+  conn: BatonConnection,
+  state: AttemptState,
+  log: Logger,
+  renew: () => Promise<void>,
+): TaskContext<JsonValue> {
+  const record = state.record;
+  const usedSteps = new Set<string>();
+  const track = (p: Promise<unknown>): Promise<void> => {
+    state.pendingEvents.add(p);
+    return p.then(
+      () => {
+        state.pendingEvents.delete(p);
+      },
+      (err: unknown) => {
+        state.pendingEvents.delete(p);
+        throw err;
+      },
+    );
+  };
+  return {
+    taskId: record.id,
+    capability: record.capability,
+    attempt: countedAttempts(record),
+    input: record.input,
+    task: record,
+    signal: state.controller.signal,
+    log,
+    progress(value) {
+      state.progress = value;
+      state.progressDirty = true;
+      return track(
+        publishEvent(conn, {
+          type: "progress",
+          taskId: record.id,
+          time: Date.now(),
+          attempt: record.attempt,
+          progress: value,
+        }),
+      );
+    },
+    emit(chunk) {
+      return track(
+        publishEvent(conn, {
+          type: "output",
+          taskId: record.id,
+          time: Date.now(),
+          attempt: record.attempt,
+          chunk,
+        }),
+      );
+    },
+    async step<T extends JsonValue | void>(name: string, fn: () => Promise<T> | T): Promise<T> {
+      if (typeof name !== "string" || name.length === 0) {
+        throw new ValidationError("step.name", "must be a non-empty string");
+      }
+      if (usedSteps.has(name))
+        throw new ValidationError("step.name", `step "${name}" ran twice in one attempt`);
+      usedSteps.add(name);
+      const key = stepKey(record.id, name);
+      const stored = await conn.steps.get(key);
+      if (stored && stored.operation === "PUT" && stored.length > 0) {
+        return (JSON.parse(decoder.decode(stored.value)) as { v: T }).v;
+      }
+      state.controller.signal.throwIfAborted();
+      const value = await fn();
+      try {
+        await conn.steps.create(key, encoder.encode(JSON.stringify({ v: value ?? null })));
+      } catch (err) {
+        if (!isWrongLastSequence(err)) throw err;
+        // Another attempt stored it first (a zombie raced us): its result is the one.
+        const winner = await conn.steps.get(key);
+        if (winner) return (JSON.parse(decoder.decode(winner.value)) as { v: T }).v;
+      }
+      return value;
+    },
+    heartbeat: renew,
+  };
+}

@@ -1,0 +1,74 @@
+import { compileConfig, type BatonOptions } from "../config/index.js";
+import { connectBaton, type BatonConnection } from "../nats/connection.js";
+import type { Logger } from "../telemetry/logger.js";
+import type { AgentDefinition } from "../sdk/types.js";
+import { AgentRunner } from "./agent-runner.js";
+
+export interface WorkerOptions extends BatonOptions {
+  /** Share an open connection (it is not closed by the worker). */
+  connection?: BatonConnection;
+  logger?: Logger;
+}
+
+/** Runs agents in this process: one heartbeat timer and one cancel subscription for all. */
+export class Worker implements AsyncDisposable {
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private stopped: Promise<void> | undefined;
+
+  private constructor(
+    readonly connection: BatonConnection,
+    private readonly ownsConnection: boolean,
+    readonly runners: readonly AgentRunner[],
+  ) {}
+
+  static async start(
+    agents: readonly AgentDefinition<never, unknown>[],
+    options: WorkerOptions = {},
+  ): Promise<Worker> {
+    const { connection, logger, ...rest } = options;
+    const conn =
+      connection ??
+      (await connectBaton(compileConfig(rest), {
+        name: "baton-agent",
+        ...(logger ? { logger } : {}),
+      }));
+    const runners = agents.map((a) => new AgentRunner(conn, a));
+    const worker = new Worker(conn, !connection, runners);
+    try {
+      for (const r of runners) await r.start();
+    } catch (err) {
+      await worker.stop(0);
+      throw err;
+    }
+    conn.nc.subscribe(conn.names.cancelSubject, {
+      callback: (_err, msg) => {
+        const id = msg.string();
+        for (const r of runners) r.cancelLocal(id);
+      },
+    });
+    worker.heartbeatTimer = setInterval(() => {
+      for (const r of runners) {
+        void r.heartbeat().catch((err: unknown) => conn.logger.warn({ err }, "heartbeat failed"));
+      }
+    }, conn.config.heartbeatMs);
+    return worker;
+  }
+
+  get agentIds(): string[] {
+    return this.runners.map((r) => r.agentId);
+  }
+
+  /** Graceful stop: see AgentRunner.stop. Safe to call more than once. */
+  stop(graceMs = this.connection.config.shutdownGraceMs): Promise<void> {
+    this.stopped ??= (async () => {
+      await Promise.all(this.runners.map((r) => r.stop(graceMs)));
+      clearInterval(this.heartbeatTimer);
+      if (this.ownsConnection) await this.connection.close();
+    })();
+    return this.stopped;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+}

@@ -1,0 +1,46 @@
+export { createClient, BatonClient, type ClientOptions } from "./client/client.js";
+export type { WatchOptions } from "./client/watch.js";
+export { Worker, type WorkerOptions } from "./dispatch/worker.js";
+export { defineAgent, isAgentDefinition } from "./sdk/define-agent.js";
+export type { AgentDefinition, AgentOptions, Handler, TaskContext } from "./sdk/types.js";
+export { connectBaton, type BatonConnection, type ConnectOptions } from "./nats/connection.js";
+export { compileConfig, type BatonConfig, type BatonOptions } from "./config/index.js";
+export {
+  DEFAULT_RETRY_POLICY,
+  retryDelayMs,
+  type RetryOptions,
+  type RetryPolicy,
+} from "./retry.js";
+export {
+  AttemptTimeoutError,
+  BatonError,
+  CancelledError,
+  ConfigError,
+  ConflictError,
+  DeadlineExceededError,
+  ErrorCode,
+  FailedPreconditionError,
+  FencedError,
+  IllegalTransitionError,
+  NatsServerMissingError,
+  PayloadTooLargeError,
+  RetryableError,
+  TaskNotFoundError,
+  TerminalError,
+  UnknownCapabilityError,
+  ValidationError,
+} from "./errors.js";
+export {
+  PRIORITIES,
+  TaskState,
+  type AttemptRecord,
+  type DeadLetter,
+  type JsonValue,
+  type ListOptions,
+  type Priority,
+  type SubmitOptions,
+  type TaskError,
+  type TaskEvent,
+  type TaskPage,
+  type TaskRecord,
+} from "./types.js";

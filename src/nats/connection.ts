@@ -1,0 +1,101 @@
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import {
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+} from "@nats-io/jetstream";
+import { Kvm, type KV } from "@nats-io/kv";
+import type { BatonConfig } from "../config/index.js";
+import { BatonError, ErrorCode } from "../errors.js";
+import { TaskStore } from "../store/task-store.js";
+import { createLogger, type Logger } from "../telemetry/logger.js";
+import { ensureEmbeddedServer, type EmbeddedServer } from "./embedded.js";
+import { Names } from "./subjects.js";
+import { bucketSpecs, ensureStream, streamSpecs } from "./topology.js";
+
+/** Everything a Baton client or agent needs from NATS, opened once and shared. */
+export interface BatonConnection {
+  readonly config: BatonConfig;
+  readonly names: Names;
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly tasks: TaskStore;
+  readonly idempotency: KV;
+  readonly steps: KV;
+  readonly capabilities: KV;
+  readonly logger: Logger;
+  /** The server URL actually used (the embedded one when none was configured). */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  logger?: Logger;
+  /** Connection name shown in the server's monitoring. */
+  name?: string;
+}
+
+export async function connectBaton(
+  config: BatonConfig,
+  options: ConnectOptions = {},
+): Promise<BatonConnection> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  let embedded: EmbeddedServer | undefined;
+  let url = config.natsUrl;
+  if (!url) {
+    embedded = await ensureEmbeddedServer(config.dataDir, logger);
+    url = embedded.url;
+  }
+  let nc: NatsConnection;
+  try {
+    nc = await connect({
+      servers: url,
+      name: options.name ?? "baton",
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+    });
+  } catch (err) {
+    await embedded?.stop();
+    throw new BatonError(ErrorCode.Unavailable, `cannot reach NATS at ${url}: ${String(err)}`, {
+      cause: err,
+    });
+  }
+  try {
+    const names = new Names(config.prefix);
+    const jsm = await jetstreamManager(nc);
+    const js = jetstream(nc);
+    for (const spec of streamSpecs(names, config)) await ensureStream(jsm, spec);
+    const kvm = new Kvm(js);
+    const buckets = new Map<string, KV>();
+    for (const b of bucketSpecs(names)) buckets.set(b.name, await kvm.create(b.name, b.options));
+    const bucket = (name: string): KV => {
+      const kv = buckets.get(name);
+      if (!kv) throw new Error(`bucket ${name} missing from topology`);
+      return kv;
+    };
+    const resolvedUrl = url;
+    return {
+      config,
+      names,
+      nc,
+      js,
+      jsm,
+      tasks: new TaskStore(bucket(names.tasksBucket)),
+      idempotency: bucket(names.idempotencyBucket),
+      steps: bucket(names.stepsBucket),
+      capabilities: bucket(names.capabilitiesBucket),
+      logger,
+      url: resolvedUrl,
+      close: async () => {
+        await nc.drain().catch(() => nc.close());
+        await embedded?.stop();
+      },
+    };
+  } catch (err) {
+    await nc.close();
+    await embedded?.stop();
+    throw err;
+  }
+}

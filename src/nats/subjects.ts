@@ -1,0 +1,79 @@
+import { createHash } from "node:crypto";
+import { ValidationError } from "../errors.js";
+import type { Priority } from "../types.js";
+
+/** Capability names become subject tokens and consumer names, so keep them to safe characters. */
+const CAPABILITY_RE = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function validateCapability(capability: unknown, field = "capability"): string {
+  if (typeof capability !== "string" || !CAPABILITY_RE.test(capability)) {
+    throw new ValidationError(
+      field,
+      `must be 1-64 characters of letters, digits, "-" or "_", got ${JSON.stringify(capability)}`,
+    );
+  }
+  return capability;
+}
+
+/** Names of every stream, bucket and subject under one prefix. */
+export class Names {
+  constructor(readonly prefix: string) {}
+
+  get tasksStream(): string {
+    return `${this.prefix}_TASKS`;
+  }
+  get eventsStream(): string {
+    return `${this.prefix}_EVENTS`;
+  }
+  get dlqStream(): string {
+    return `${this.prefix}_DLQ`;
+  }
+  get tasksBucket(): string {
+    return `${this.prefix}_tasks`;
+  }
+  get idempotencyBucket(): string {
+    return `${this.prefix}_idempotency`;
+  }
+  get stepsBucket(): string {
+    return `${this.prefix}_steps`;
+  }
+  get capabilitiesBucket(): string {
+    return `${this.prefix}_capabilities`;
+  }
+
+  tasksSubject(capability: string, priority: Priority): string {
+    return `${this.prefix}.tasks.${capability}.${priority}`;
+  }
+  get tasksWildcard(): string {
+    return `${this.prefix}.tasks.>`;
+  }
+  eventsSubject(taskId: string): string {
+    return `${this.prefix}.events.${taskId}`;
+  }
+  get eventsWildcard(): string {
+    return `${this.prefix}.events.>`;
+  }
+  dlqSubject(capability: string): string {
+    return `${this.prefix}.dlq.${capability}`;
+  }
+  get dlqWildcard(): string {
+    return `${this.prefix}.dlq.>`;
+  }
+  /** Core NATS subject on which cancellations are broadcast to running agents. */
+  get cancelSubject(): string {
+    return `${this.prefix}.ctl.cancel`;
+  }
+  /** Durable consumer shared by every agent of a capability, one per priority band. */
+  consumerName(capability: string, priority: Priority): string {
+    return `${capability}_${priority}`;
+  }
+}
+
+/** KV keys allow a limited alphabet; user-chosen strings are hashed into it. */
+export function hashKey(value: string): string {
+  return createHash("sha256").update(value).digest("base64url");
+}
+
+export function stepKey(taskId: string, stepName: string): string {
+  return `${taskId}.${hashKey(stepName)}`;
+}

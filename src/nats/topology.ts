@@ -1,0 +1,132 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  JetStreamApiError,
+  RetentionPolicy,
+  StorageType,
+  type ConsumerConfig,
+  type JetStreamManager,
+  type StreamConfig,
+} from "@nats-io/jetstream";
+import type { KvOptions } from "@nats-io/kv";
+import type { BatonConfig } from "../config/index.js";
+import { PRIORITIES } from "../types.js";
+import type { Names } from "./subjects.js";
+
+const NS_PER_MS = 1_000_000;
+const STREAM_NOT_FOUND = 10059;
+const CONSUMER_NOT_FOUND = 10014;
+
+type StreamSpec = Partial<StreamConfig> & { name: string };
+
+/** Streams Baton needs, declared as data so they can be created idempotently and compared. */
+export function streamSpecs(names: Names, config: BatonConfig): StreamSpec[] {
+  return [
+    {
+      name: names.tasksStream,
+      subjects: [names.tasksWildcard],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      duplicate_window: config.duplicateWindowMs * NS_PER_MS,
+    },
+    {
+      name: names.eventsStream,
+      subjects: [names.eventsWildcard],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      max_age: config.eventRetentionMs * NS_PER_MS,
+      duplicate_window: Math.min(config.duplicateWindowMs, config.eventRetentionMs) * NS_PER_MS,
+    },
+    {
+      name: names.dlqStream,
+      subjects: [names.dlqWildcard],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      duplicate_window: config.duplicateWindowMs * NS_PER_MS,
+    },
+  ];
+}
+
+/** KV buckets, also declared as data. History 1: only the current value matters. */
+export function bucketSpecs(names: Names): { name: string; options: Partial<KvOptions> }[] {
+  return [
+    { name: names.tasksBucket, options: { history: 1 } },
+    { name: names.idempotencyBucket, options: { history: 1 } },
+    { name: names.stepsBucket, options: { history: 1 } },
+    { name: names.capabilitiesBucket, options: { history: 1 } },
+  ];
+}
+
+/** The durable pull consumers of one capability: one per priority band. */
+export function consumerSpecs(
+  names: Names,
+  capability: string,
+  config: BatonConfig,
+): Partial<ConsumerConfig>[] {
+  return PRIORITIES.map((priority) => ({
+    durable_name: names.consumerName(capability, priority),
+    filter_subject: names.tasksSubject(capability, priority),
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: config.leaseMs * NS_PER_MS,
+    // Baton counts deliveries itself and dead-letters; the server must never drop a task.
+    max_deliver: -1,
+    max_ack_pending: -1,
+    max_waiting: 512,
+  }));
+}
+
+function apiCode(err: unknown): number | undefined {
+  return err instanceof JetStreamApiError ? err.code : undefined;
+}
+
+export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Promise<void> {
+  try {
+    const info = await jsm.streams.info(spec.name);
+    const drift =
+      JSON.stringify(info.config.subjects) !== JSON.stringify(spec.subjects) ||
+      (spec.max_age !== undefined && info.config.max_age !== spec.max_age) ||
+      (spec.duplicate_window !== undefined &&
+        info.config.duplicate_window !== spec.duplicate_window);
+    if (drift) {
+      const { name: _name, retention: _retention, storage: _storage, ...mutable } = spec;
+      await jsm.streams.update(spec.name, mutable);
+    }
+  } catch (err) {
+    if (apiCode(err) !== STREAM_NOT_FOUND) throw err;
+    try {
+      await jsm.streams.add(spec);
+    } catch (addErr) {
+      // Another process may have created it between our info and add.
+      await jsm.streams.info(spec.name).catch(() => {
+        throw addErr;
+      });
+    }
+  }
+}
+
+export async function ensureConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  spec: Partial<ConsumerConfig>,
+): Promise<void> {
+  const name = spec.durable_name;
+  if (!name) throw new Error("consumer spec needs a durable_name");
+  try {
+    const info = await jsm.consumers.info(stream, name);
+    if (info.config.ack_wait !== spec.ack_wait) {
+      await jsm.consumers.update(stream, name, { ack_wait: spec.ack_wait });
+    }
+  } catch (err) {
+    if (apiCode(err) !== CONSUMER_NOT_FOUND) throw err;
+    try {
+      await jsm.consumers.add(stream, spec);
+    } catch (addErr) {
+      await jsm.consumers.info(stream, name).catch(() => {
+        throw addErr;
+      });
+    }
+  }
+}

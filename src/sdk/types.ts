@@ -1,0 +1,54 @@
+import type { Logger } from "../telemetry/logger.js";
+import type { RetryOptions } from "../retry.js";
+import type { JsonValue, TaskRecord } from "../types.js";
+
+/** What a handler sees of the task it runs. */
+export interface TaskContext<I = JsonValue> {
+  readonly taskId: string;
+  readonly capability: string;
+  /** 1 on the first attempt, 2 on the first retry, ... */
+  readonly attempt: number;
+  readonly input: I;
+  /** The record as claimed (read-only snapshot). */
+  readonly task: Readonly<TaskRecord>;
+  /** Aborted on cancel, timeout, deadline, lost lease or shutdown; `reason` says which. */
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  /** Reports progress to watchers (and in the record at the next heartbeat). */
+  progress(value: JsonValue): Promise<void>;
+  /** Streams a chunk of output (e.g. LLM tokens) to watchers, in order. */
+  emit(chunk: JsonValue): Promise<void>;
+  /**
+   * Runs `fn` once per task: its result is stored, and after a retry or redelivery the stored
+   * result is returned without running `fn` again. Names must be unique within a task.
+   */
+  step<T extends JsonValue | void>(name: string, fn: () => Promise<T> | T): Promise<T>;
+  /** Renews the lease now (the runtime also does so on its own). */
+  heartbeat(): Promise<void>;
+}
+
+export type Handler<I = JsonValue, O = JsonValue> = (ctx: TaskContext<I>) => Promise<O> | O;
+
+export interface AgentOptions<I = JsonValue, O = JsonValue> {
+  /** Agent name, used in its id and logs. */
+  name: string;
+  /** Capabilities it serves; each is a queue shared with every other agent serving it. */
+  capabilities: string[];
+  /** Tasks run at once by one agent process (default 1). */
+  concurrency?: number;
+  /** Retry policy for tasks that do not bring their own. */
+  retry?: RetryOptions;
+  /** Per-attempt time limit for tasks that do not bring their own ("5m" or ms). */
+  timeout?: number | string;
+  handler: Handler<I, O>;
+}
+
+export interface AgentDefinition<I = JsonValue, O = JsonValue> {
+  readonly kind: "baton.agent";
+  readonly name: string;
+  readonly capabilities: readonly string[];
+  readonly concurrency: number;
+  readonly retry?: RetryOptions;
+  readonly timeoutMs?: number;
+  readonly handler: Handler<I, O>;
+}

@@ -1,0 +1,48 @@
+import { DeliverPolicy } from "@nats-io/jetstream";
+import type { BatonConnection } from "../nats/connection.js";
+import type { TaskEvent, TaskEventBody } from "../types.js";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Appends an event to the task's subject in the events stream; resolves with its sequence. */
+export async function publishEvent(
+  conn: BatonConnection,
+  body: TaskEventBody,
+  msgID?: string,
+): Promise<number> {
+  const ack = await conn.js.publish(
+    conn.names.eventsSubject(body.taskId),
+    encoder.encode(JSON.stringify(body)),
+    msgID ? { msgID } : undefined,
+  );
+  return ack.seq;
+}
+
+export interface EventSubscription extends AsyncIterable<TaskEvent> {
+  stop(): void;
+}
+
+/** Every event of one task from `fromSeq` (or the start), then live, until stopped. */
+export async function subscribeEvents(
+  conn: BatonConnection,
+  taskId: string,
+  fromSeq?: number,
+): Promise<EventSubscription> {
+  const consumer = await conn.js.consumers.get(conn.names.eventsStream, {
+    filter_subjects: conn.names.eventsSubject(taskId),
+    ...(fromSeq
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: fromSeq }
+      : { deliver_policy: DeliverPolicy.All }),
+  });
+  const messages = await consumer.consume();
+  return {
+    stop: () => void messages.close(),
+    async *[Symbol.asyncIterator]() {
+      for await (const m of messages) {
+        const body = JSON.parse(decoder.decode(m.data)) as TaskEventBody;
+        yield { ...body, seq: m.seq };
+      }
+    },
+  };
+}

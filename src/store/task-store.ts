@@ -1,0 +1,106 @@
+import type { KV } from "@nats-io/kv";
+import { JetStreamApiError } from "@nats-io/jetstream";
+import { ConflictError, TaskNotFoundError } from "../errors.js";
+import type { TaskRecord } from "../types.js";
+import { assertTransition } from "./states.js";
+
+const WRONG_LAST_SEQUENCE = 10071;
+
+export interface Versioned {
+  record: TaskRecord;
+  revision: number;
+}
+
+export function isWrongLastSequence(err: unknown): boolean {
+  if (err instanceof JetStreamApiError) return err.code === WRONG_LAST_SEQUENCE;
+  return err instanceof Error && /wrong last sequence/i.test(err.message);
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export function encodeRecord(record: TaskRecord): Uint8Array {
+  return encoder.encode(JSON.stringify(record));
+}
+
+/**
+ * Task records in a KV bucket. Every write after create is a compare-and-set on the
+ * revision the writer read, so concurrent writers cannot overwrite each other.
+ */
+export class TaskStore {
+  constructor(private readonly kv: KV) {}
+
+  /** Creates the record; returns undefined when a record with this id already exists. */
+  async create(record: TaskRecord): Promise<number | undefined> {
+    try {
+      return await this.kv.create(record.id, encodeRecord(record));
+    } catch (err) {
+      if (isWrongLastSequence(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async get(id: string): Promise<Versioned | undefined> {
+    const entry = await this.kv.get(id);
+    if (!entry || entry.operation !== "PUT" || entry.length === 0) return undefined;
+    return {
+      record: JSON.parse(decoder.decode(entry.value)) as TaskRecord,
+      revision: entry.revision,
+    };
+  }
+
+  async require(id: string): Promise<Versioned> {
+    const found = await this.get(id);
+    if (!found) throw new TaskNotFoundError(id);
+    return found;
+  }
+
+  /** Writes `next` only if the stored revision is still `revision`; checks the state change. */
+  async replace(current: Versioned, next: TaskRecord): Promise<Versioned> {
+    if (next.state !== current.record.state) {
+      assertTransition(current.record.id, current.record.state, next.state);
+    }
+    next.updatedAt = Date.now();
+    try {
+      const revision = await this.kv.update(next.id, encodeRecord(next), current.revision);
+      return { record: next, revision };
+    } catch (err) {
+      if (isWrongLastSequence(err)) throw new ConflictError(next.id);
+      throw err;
+    }
+  }
+
+  /**
+   * Read-modify-CAS loop. `change` sees the latest record and returns the next one, or
+   * undefined to leave it unchanged (the loop then returns undefined). It may throw to abort.
+   */
+  async mutate(
+    id: string,
+    change: (record: TaskRecord) => TaskRecord | undefined,
+    start?: Versioned,
+  ): Promise<Versioned | undefined> {
+    let current = start ?? (await this.require(id));
+    for (;;) {
+      const next = change(structuredClone(current.record));
+      if (!next) return undefined;
+      try {
+        return await this.replace(current, next);
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+        current = await this.require(id);
+      }
+    }
+  }
+
+  /** Deletes a record that was never queued (a failed submit). */
+  async remove(id: string): Promise<void> {
+    await this.kv.purge(id);
+  }
+
+  /** Every task id in the bucket. */
+  async ids(): Promise<string[]> {
+    const out: string[] = [];
+    for await (const key of await this.kv.keys()) out.push(key);
+    return out;
+  }
+}
