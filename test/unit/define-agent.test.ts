@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../../src/errors.js";
+import { defineAgent } from "../../src/sdk/define-agent.js";
+import { Delivery } from "../../src/dispatch/delivery.js";
+import type { Msg, NatsConnection } from "@nats-io/transport-node";
+
+const handler = () => null;
+
+describe("defineAgent", () => {
+  it("fills defaults and parses the timeout", () => {
+    const a = defineAgent({ name: "a", capabilities: ["x"], timeout: "2s", handler });
+    expect(a).toMatchObject({ name: "a", concurrency: 1, timeoutMs: 2000, capabilities: ["x"] });
+  });
+
+  it.each([
+    ["agent(a).capabilities", { name: "a", capabilities: [], handler }],
+    ["agent(a).capabilities[0]", { name: "a", capabilities: ["has space"], handler }],
+    ["agent(a).concurrency", { name: "a", capabilities: ["x"], concurrency: 0, handler }],
+    ["agent(a).timeout", { name: "a", capabilities: ["x"], timeout: "later", handler }],
+    ["agent(a).retry.jitter", { name: "a", capabilities: ["x"], retry: { jitter: 2 }, handler }],
+    ["agent(a).handler", { name: "a", capabilities: ["x"] }],
+    ["agent(a).extra", { name: "a", capabilities: ["x"], handler, extra: 1 }],
+  ])("rejects a bad %s", (field, options) => {
+    try {
+      defineAgent(options as never);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ValidationError);
+      expect((err as ValidationError).field).toBe(field);
+    }
+  });
+});
+
+describe("Delivery", () => {
+  it("reads the delivery count from both ack subject forms and settles once", () => {
+    const sent: string[] = [];
+    const nc = {
+      isClosed: () => false,
+      publish: (_s: string, b: string) => sent.push(b),
+    } as unknown as NatsConnection;
+    const v1 = new Delivery(nc, {
+      reply: "$JS.ACK.S.c.3.17.20.1700000000.0",
+      data: new Uint8Array(),
+    } as unknown as Msg);
+    expect([v1.deliveryCount, v1.streamSeq]).toEqual([3, 17]);
+    const v2 = new Delivery(nc, {
+      reply: "$JS.ACK.dom.acc.S.c.4.18.21.1700000000.0.xyz",
+      data: new Uint8Array(),
+    } as unknown as Msg);
+    expect([v2.deliveryCount, v2.streamSeq]).toEqual([4, 18]);
+    v1.working();
+    v1.nak(1500);
+    v1.ack();
+    expect(sent).toEqual(["+WPI", '+NAK {"delay":1500000000}']);
+  });
+});
