@@ -122,7 +122,6 @@ export class BatonClient implements AsyncDisposable {
     }
     try {
       await Promise.all([
-        enqueue(conn, record),
         publishEvent(
           conn,
           {
@@ -135,6 +134,9 @@ export class BatonClient implements AsyncDisposable {
           },
           `${id}:PENDING:0`,
         ),
+        // Sent after the event on the same connection, so PENDING is stored before any agent
+        // can claim the task and publish RUNNING.
+        enqueue(conn, record),
       ]);
     } catch (err) {
       // Without an idempotency key nobody can finish this submit; remove the orphan.

@@ -60,8 +60,19 @@ export async function* watchTask(
       }
       if (r.done) return;
       next = it.next();
-      yield r.value;
-      if (r.value.type === "state" && isTerminal(r.value.state)) return;
+      const event = r.value;
+      yield event;
+      if (event.type === "state" && isTerminal(event.state)) {
+        // A replayed task has an earlier DEAD in its history: end only at the current terminal
+        // state (the record is written before its event, so a live one always matches).
+        const current = await conn.tasks.get(taskId);
+        if (
+          !current ||
+          (current.record.state === event.state && current.record.attempt === event.attempt)
+        ) {
+          return;
+        }
+      }
     }
   } finally {
     clearTimeout(timer);

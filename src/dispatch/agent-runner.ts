@@ -141,6 +141,10 @@ export class AgentRunner {
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
+      if (this.conn.nc.isClosed()) {
+        this.log.error("NATS connection closed; this agent stops pulling");
+        return;
+      }
       if (this.free() <= 0) {
         await this.waitForWake();
         continue;
@@ -228,10 +232,12 @@ export class AgentRunner {
       try {
         switch (decision.kind) {
           case "drop":
+            await this.repairTerminalEvent(record);
             delivery.ack();
             return;
           case "dead-letter-again":
             await publishDeadLetter(conn, record);
+            await this.repairTerminalEvent(record);
             delivery.ack();
             return;
           case "defer":
@@ -304,6 +310,32 @@ export class AgentRunner {
       },
       `${record.id}:${record.state}:${record.attempt}:${record.replays ?? 0}`,
     );
+  }
+
+  /**
+   * A finished task's message is delivered again only when its agent did not ack it, e.g. died
+   * between writing the terminal state and publishing its event. Publish that event unless it
+   * is there (the last event of the task), so watchers and replays see exactly one.
+   */
+  private async repairTerminalEvent(record: TaskRecord): Promise<void> {
+    // CANCELLED is published by the canceller, under another message id.
+    if (record.state === TaskState.Cancelled || !isTerminal(record.state)) return;
+    const { conn } = this;
+    const last = await conn.jsm.streams
+      .getMessage(conn.names.eventsStream, { last_by_subj: conn.names.eventsSubject(record.id) })
+      .catch(() => null);
+    if (last) {
+      const event = last.json<{ type?: string; state?: string; attempt?: number }>();
+      if (
+        event.type === "state" &&
+        event.state === record.state &&
+        event.attempt === record.attempt
+      )
+        return;
+    }
+    // Deduplicated by message id if it was published after all (within the duplicate window).
+    await withIoRetry(() => this.stateEvent(record), this.log);
+    this.log.warn({ task_id: record.id, state: record.state }, "terminal event republished");
   }
 
   private async execute(claimed: Versioned, delivery: Delivery): Promise<void> {
@@ -532,11 +564,7 @@ export class AgentRunner {
     if (left.length > 0)
       this.log.warn({ tasks: left.length }, "grace period over; releasing tasks");
     await Promise.all(left.map((e) => this.release(e)));
-    // Long polls still open on the server may deliver; those are handed back as they arrive.
-    const deadline = Date.now() + LONG_POLL_MS + 2000;
-    while (this.puller.outstanding > 0 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // The server skips pull requests whose inbox lost interest, so open long polls end here.
     this.puller.close();
   }
 

@@ -42,7 +42,7 @@ export class Delivery {
     if (this.settled) return;
     this.settled = true;
     const delay = Math.max(0, Math.round(delayMs));
-    this.send(delay > 0 ? `+NAK {"delay":${delay * 1_000_000}}` : "+NAK");
+    this.send(delay > 0 ? `-NAK {"delay":${delay * 1_000_000}}` : "-NAK");
   }
 
   /** Resets the server's ack timer: the visibility window starts again. */

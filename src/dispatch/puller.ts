@@ -46,15 +46,30 @@ export class Puller {
     // The server may never answer (disconnect, consumer gone): end the request ourselves.
     const wait = "noWait" in mode ? 2000 : mode.expiresMs + 2000;
     return new Promise((resolve) => {
+      if (this.nc.isClosed()) return resolve(0);
       const timer = setTimeout(() => this.finish(id), wait);
       const inbox = `${this.prefix}.${id}`;
-      const sub = this.nc.subscribe(inbox, { callback: (_err, msg) => this.receive(id, msg) });
-      this.requests.set(id, { sub, remaining: batch, delivered: 0, timer, done: resolve, target });
-      this.nc.publish(
-        `$JS.API.CONSUMER.MSG.NEXT.${target.stream}.${target.consumer}`,
-        encoder.encode(JSON.stringify(body)),
-        { reply: inbox },
-      );
+      try {
+        const sub = this.nc.subscribe(inbox, { callback: (_err, msg) => this.receive(id, msg) });
+        this.requests.set(id, {
+          sub,
+          remaining: batch,
+          delivered: 0,
+          timer,
+          done: resolve,
+          target,
+        });
+        this.nc.publish(
+          `$JS.API.CONSUMER.MSG.NEXT.${target.stream}.${target.consumer}`,
+          encoder.encode(JSON.stringify(body)),
+          { reply: inbox },
+        );
+      } catch {
+        // The connection closed under us: nothing was requested.
+        clearTimeout(timer);
+        this.requests.delete(id);
+        resolve(0);
+      }
     });
   }
 

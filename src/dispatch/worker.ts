@@ -1,3 +1,4 @@
+import type { Subscription } from "@nats-io/transport-node";
 import { compileConfig, type BatonOptions } from "../config/index.js";
 import { connectBaton, type BatonConnection } from "../nats/connection.js";
 import type { Logger } from "../telemetry/logger.js";
@@ -13,6 +14,7 @@ export interface WorkerOptions extends BatonOptions {
 /** Runs agents in this process: one heartbeat timer and one cancel subscription for all. */
 export class Worker implements AsyncDisposable {
   private heartbeatTimer: NodeJS.Timeout | undefined;
+  private cancelSub: Subscription | undefined;
   private stopped: Promise<void> | undefined;
 
   private constructor(
@@ -40,7 +42,7 @@ export class Worker implements AsyncDisposable {
       await worker.stop(0);
       throw err;
     }
-    conn.nc.subscribe(conn.names.cancelSubject, {
+    worker.cancelSub = conn.nc.subscribe(conn.names.cancelSubject, {
       callback: (_err, msg) => {
         const id = msg.string();
         for (const r of runners) r.cancelLocal(id);
@@ -63,6 +65,7 @@ export class Worker implements AsyncDisposable {
     this.stopped ??= (async () => {
       await Promise.all(this.runners.map((r) => r.stop(graceMs)));
       clearInterval(this.heartbeatTimer);
+      this.cancelSub?.unsubscribe();
       if (this.ownsConnection) await this.connection.close();
     })();
     return this.stopped;

@@ -106,6 +106,8 @@ export function claimRecord(
   record.attempts.push({ attempt, agentId, startedAt: now });
   record.startedAt ??= now;
   delete record.runAt;
+  // The previous attempt's error stays in its attempt entry, not on the running task.
+  delete record.error;
   return record;
 }
 
@@ -168,6 +170,17 @@ export function failRecord(
     return { action: "dead" };
   }
   const delayMs = opts.retryAfterMs ?? retryDelayMs(policy, used, opts.random);
+  if (record.deadline !== undefined && now + delayMs >= record.deadline) {
+    // The retry could not start before the deadline: fail now instead of waiting to find out.
+    record.state = TaskState.Failed;
+    record.finishedAt = now;
+    record.error = {
+      message: `${err.message} (no retry: the next attempt would start after the deadline)`,
+      code: ErrorCode.DeadlineExceeded,
+      nonRetryable: true,
+    };
+    return { action: "fail" };
+  }
   record.state = TaskState.Pending;
   record.runAt = now + delayMs;
   return { action: "retry", delayMs };

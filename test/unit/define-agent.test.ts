@@ -51,6 +51,6 @@ describe("Delivery", () => {
     v1.working();
     v1.nak(1500);
     v1.ack();
-    expect(sent).toEqual(["+WPI", '+NAK {"delay":1500000000}']);
+    expect(sent).toEqual(["+WPI", '-NAK {"delay":1500000000}']);
   });
 });

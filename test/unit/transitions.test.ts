@@ -156,3 +156,12 @@ describe("claim, finish and fence", () => {
     expect(r.owner).toBeUndefined();
   });
 });
+
+describe("deadline during backoff", () => {
+  it("fails at once when the next attempt would start after the deadline", () => {
+    const r = claimRecord(pending({ deadline: 500 }), "a", 0, LEASE);
+    expect(failRecord(r, { message: "x" }, { now: 10, policy })).toEqual({ action: "fail" });
+    expect(r.state).toBe("FAILED");
+    expect(r.error?.code).toBe(ErrorCode.DeadlineExceeded);
+  });
+});

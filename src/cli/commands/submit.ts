@@ -1,0 +1,55 @@
+import { TaskState } from "../../types.js";
+import { takePositionals } from "../args.js";
+import { booleanFlag, stringFlag, type Command } from "../command.js";
+import { followTask } from "../follow.js";
+import { json } from "../format.js";
+import { withClient } from "../server.js";
+import { parseInput, PRIORITY_CHOICES, submitOptionsFrom } from "../submit-flags.js";
+
+export const submitCommand: Command = {
+  name: "submit",
+  summary: "Submit a task and print its id (or wait for its result)",
+  usage: ["submit <capability> --input <json> [options]"],
+  description:
+    "Prints the new task's id. With --wait, shows a live status line on stderr, prints the " +
+    "final record as JSON on stdout, and exits 1 unless the task SUCCEEDED.",
+  options: {
+    input: { type: "string", value: "json", description: "Task input as JSON (default: null)" },
+    wait: { type: "boolean", short: "w", description: "Wait for the task to finish" },
+    "idempotency-key": {
+      type: "string",
+      value: "key",
+      description: "Submitting the same key again returns the same task",
+    },
+    priority: { type: "string", value: PRIORITY_CHOICES, description: "Priority band" },
+    delay: { type: "string", value: "duration", description: 'Start no sooner than this ("5s")' },
+    "run-at": { type: "string", value: "time", description: "Start no sooner than this ISO time" },
+    timeout: { type: "string", value: "duration", description: "Time limit per attempt" },
+    deadline: {
+      type: "string",
+      value: "time",
+      description: "ISO time by which the task must finish; not retried after it",
+    },
+    "max-attempts": {
+      type: "string",
+      value: "n",
+      description: "Attempts including the first (default from --retry-max-attempts)",
+    },
+    label: { type: "string", multiple: true, value: "k=v", description: "A label (repeatable)" },
+  },
+  async run({ values, positionals, config, stdout, stderr }) {
+    const [capability = ""] = takePositionals(this, positionals, ["<capability>"]);
+    const input = parseInput(stringFlag(values, "input"));
+    const options = submitOptionsFrom(values);
+    return withClient(config, async (client) => {
+      const record = await client.submit(capability, input, options);
+      if (!booleanFlag(values, "wait")) {
+        stdout.write(`${record.id}\n`);
+        return 0;
+      }
+      const final = await followTask(client, record.id, stderr);
+      stdout.write(`${json(final)}\n`);
+      return final.state === TaskState.Succeeded ? 0 : 1;
+    });
+  },
+};

@@ -1,0 +1,66 @@
+import { ValidationError } from "../../errors.js";
+import { TaskState, type ListOptions, type TaskRecord } from "../../types.js";
+import { takePositionals } from "../args.js";
+import { booleanFlag, stringFlag, type Command } from "../command.js";
+import { formatAge, json, renderTable } from "../format.js";
+import { withClient } from "../server.js";
+import { parsePositiveInt } from "../submit-flags.js";
+
+const STATES: readonly string[] = Object.values(TaskState);
+
+function parseStates(text: string): TaskState[] {
+  return text.split(",").map((s) => {
+    const state = STATES.find((known) => known === s.trim().toUpperCase());
+    if (!state) throw new ValidationError("--state", `must be one of ${STATES.join(", ")}`);
+    return state as TaskState;
+  });
+}
+
+function row(r: TaskRecord, now: number): string[] {
+  return [r.id, r.capability, r.state, String(r.attempt), formatAge(now - r.createdAt)];
+}
+
+export const tasksCommand: Command = {
+  name: "tasks",
+  summary: "List tasks, newest first",
+  usage: ["tasks [--state S[,S]] [--capability c] [--limit n] [--cursor c] [--json] [options]"],
+  options: {
+    state: { type: "string", value: "states", description: "Only these states (comma-separated)" },
+    capability: { type: "string", value: "name", description: "Only this capability" },
+    limit: { type: "string", value: "n", description: "Page size (default 100)" },
+    cursor: { type: "string", value: "cursor", description: "Continue after a previous page" },
+    json: { type: "boolean", description: "Print the page as JSON" },
+  },
+  async run({ values, positionals, config, stdout, stderr }) {
+    takePositionals(this, positionals, []);
+    const options: ListOptions = {};
+    const state = stringFlag(values, "state");
+    if (state !== undefined) options.state = parseStates(state);
+    const capability = stringFlag(values, "capability");
+    if (capability !== undefined) options.capability = capability;
+    const limit = stringFlag(values, "limit");
+    if (limit !== undefined) options.limit = parsePositiveInt(limit, "--limit");
+    const cursor = stringFlag(values, "cursor");
+    if (cursor !== undefined) options.cursor = cursor;
+
+    const page = await withClient(config, (client) => client.list(options));
+    if (booleanFlag(values, "json")) {
+      stdout.write(`${json(page)}\n`);
+      return 0;
+    }
+    if (page.tasks.length === 0) {
+      stderr.write("no tasks\n");
+      return 0;
+    }
+    const now = Date.now();
+    const header = ["ID", "CAPABILITY", "STATE", "ATTEMPT", "AGE"];
+    stdout.write(
+      `${renderTable(
+        header,
+        page.tasks.map((r) => row(r, now)),
+      )}\n`,
+    );
+    if (page.nextCursor) stderr.write(`more: baton tasks --cursor ${page.nextCursor}\n`);
+    return 0;
+  },
+};

@@ -1,0 +1,304 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defineAgent, TaskState, type TaskEvent, type TaskRecord } from "../../src/index.js";
+import { coreEnv, gate, queueDepth, waitFor, waitForState } from "../helpers/core.js";
+import { startNats, type TestNats } from "../helpers/nats.js";
+
+let nats: TestNats;
+beforeAll(async () => {
+  nats = await startNats();
+});
+afterAll(async () => {
+  await nats[Symbol.asyncDispose]();
+});
+
+describe("claim", () => {
+  it("runs each task exactly once on one of two agents and records owner and attempt", async () => {
+    const env = coreEnv(nats);
+    const runs = new Map<string, string[]>();
+    const hold = gate();
+    const agent = defineAgent({
+      name: "claimer",
+      capabilities: ["claim"],
+      concurrency: 4,
+      handler: async (ctx) => {
+        const owner = ctx.task.owner?.agentId ?? "?";
+        runs.set(ctx.taskId, [...(runs.get(ctx.taskId) ?? []), owner]);
+        if ((ctx.input as { hold?: boolean }).hold) await hold.promise;
+        return { by: owner };
+      },
+    });
+    const a = await env.worker([agent]);
+    const b = await env.worker([agent]);
+    const agentIds = [...a.agentIds, ...b.agentIds];
+    const client = await env.client();
+
+    const held = await client.submit("claim", { hold: true });
+    const running = await waitForState(client, held.id, (r) => r.state === TaskState.Running);
+    expect(running.attempt).toBe(1);
+    expect(agentIds).toContain(running.owner?.agentId);
+    expect(running.owner?.attempt).toBe(1);
+    expect(running.owner?.leaseUntil).toBeGreaterThan(Date.now());
+    expect(running.attempts).toHaveLength(1);
+    expect(running.attempts[0]?.agentId).toBe(running.owner?.agentId);
+    expect(running.attempts[0]?.outcome).toBeUndefined();
+
+    const others = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => client.submit("claim", { i })),
+    );
+    hold.open();
+    const all = [held, ...others];
+    const finished = await Promise.all(all.map((t) => client.wait(t.id, { timeoutMs: 15_000 })));
+
+    for (const r of finished) {
+      expect(r.state).toBe(TaskState.Succeeded);
+      expect(runs.get(r.id)).toHaveLength(1);
+      expect(r.attempt).toBe(1);
+      expect(r.attempts).toHaveLength(1);
+      expect(r.attempts[0]?.outcome).toBe("succeeded");
+      expect(agentIds).toContain(r.attempts[0]?.agentId);
+      expect(r.result).toEqual({ by: r.attempts[0]?.agentId });
+      expect(r.owner).toBeUndefined();
+    }
+    expect(runs.size).toBe(all.length);
+    // Every queue message was acknowledged: nothing is left to run a second time.
+    await waitFor("queue drained", async () => {
+      const d = await queueDepth(client, "claim");
+      return d.pending === 0 && d.unacked === 0;
+    });
+  });
+});
+
+describe("watch", () => {
+  function agentWithGate(release: Promise<void>, reached: () => void) {
+    return defineAgent({
+      name: "watched",
+      capabilities: ["watched"],
+      handler: async (ctx) => {
+        await ctx.progress({ step: 1 });
+        await ctx.emit("a");
+        reached();
+        await release;
+        await ctx.emit("b");
+        await ctx.progress({ step: 2 });
+        return { done: true };
+      },
+    });
+  }
+
+  function brief(e: TaskEvent): string {
+    switch (e.type) {
+      case "state":
+        return `state:${e.state}`;
+      case "progress":
+        return `progress:${JSON.stringify(e.progress)}`;
+      case "output":
+        return `output:${JSON.stringify(e.chunk)}`;
+    }
+  }
+
+  it("replays events from the start, then streams live ones, and ends at the terminal state", async () => {
+    const env = coreEnv(nats);
+    const release = gate();
+    const reached = gate();
+    await env.worker([agentWithGate(release.promise, () => reached.open())]);
+    const client = await env.client();
+    const task = await client.submit("watched", null);
+    await reached.promise;
+
+    const seen: TaskEvent[] = [];
+    let ended = false;
+    const consuming = (async () => {
+      for await (const e of client.watch(task.id)) seen.push(e);
+      ended = true;
+    })();
+    // The history up to now arrives first...
+    await waitFor("history replayed", () => seen.some((e) => brief(e) === 'output:"a"'));
+    expect(seen.map(brief)).toEqual([
+      "state:PENDING",
+      "state:RUNNING",
+      'progress:{"step":1}',
+      'output:"a"',
+    ]);
+    expect(ended).toBe(false);
+    // ...then live events, and the iterator ends by itself at the terminal state.
+    release.open();
+    await consuming;
+    expect(seen.map(brief)).toEqual([
+      "state:PENDING",
+      "state:RUNNING",
+      'progress:{"step":1}',
+      'output:"a"',
+      'output:"b"',
+      'progress:{"step":2}',
+      "state:SUCCEEDED",
+    ]);
+    const last = seen.at(-1);
+    expect(last?.type === "state" && last.result).toEqual({ done: true });
+    // Real stream events (a synthesized terminal event would have seq 0), strictly ordered.
+    const seqs = seen.map((e) => e.seq);
+    expect(seqs.every((s, i) => s > 0 && (i === 0 || s > (seqs[i - 1] ?? 0)))).toBe(true);
+    expect(seen.every((e) => e.taskId === task.id)).toBe(true);
+  });
+
+  it("resumes from a sequence number with fromSeq", async () => {
+    const env = coreEnv(nats);
+    const release = gate();
+    await env.worker([agentWithGate(Promise.resolve(), () => release.open())]);
+    const client = await env.client();
+    const task = await client.submit("watched", null);
+    await client.wait(task.id, { timeoutMs: 10_000 });
+
+    const all: TaskEvent[] = [];
+    for await (const e of client.watch(task.id)) all.push(e);
+    expect(all.map(brief)).toHaveLength(7);
+    const running = all.find((e) => e.type === "state" && e.state === TaskState.Running);
+    expect(running).toBeDefined();
+
+    const resumed: TaskEvent[] = [];
+    for await (const e of client.watch(task.id, { fromSeq: (running?.seq ?? 0) + 1 })) {
+      resumed.push(e);
+    }
+    expect(resumed.map(brief)).toEqual(all.slice(2).map(brief));
+    expect(resumed.map((e) => e.seq)).toEqual(all.slice(2).map((e) => e.seq));
+  });
+});
+
+describe("list", () => {
+  it("filters by state and capability and pages with a cursor, newest first", async () => {
+    const env = coreEnv(nats);
+    const client = await env.client();
+    await client.declareCapability("alpha");
+    const alpha: TaskRecord[] = [];
+    for (let i = 0; i < 5; i++) alpha.push(await client.submit("alpha", { i }));
+    await env.worker([
+      defineAgent({ name: "beta", capabilities: ["beta"], handler: (ctx) => ctx.input }),
+    ]);
+    const beta: TaskRecord[] = [];
+    for (let i = 0; i < 3; i++) beta.push(await client.submit("beta", { i }));
+    await Promise.all(beta.map((t) => client.wait(t.id, { timeoutMs: 10_000 })));
+    const ids = (ts: TaskRecord[]): string[] => ts.map((t) => t.id).sort();
+
+    const pending = await client.list({ state: TaskState.Pending });
+    expect(ids(pending.tasks)).toEqual(ids(alpha));
+    expect(pending.nextCursor).toBeUndefined();
+
+    const betaPage = await client.list({ capability: "beta" });
+    expect(ids(betaPage.tasks)).toEqual(ids(beta));
+    expect(betaPage.tasks.every((t) => t.state === TaskState.Succeeded)).toBe(true);
+
+    expect((await client.list({ capability: "alpha", state: TaskState.Succeeded })).tasks).toEqual(
+      [],
+    );
+    const both = await client.list({ state: [TaskState.Pending, TaskState.Succeeded] });
+    expect(both.tasks).toHaveLength(8);
+
+    async function pages(
+      opts: Parameters<typeof client.list>[0],
+    ): Promise<{ sizes: number[]; tasks: TaskRecord[] }> {
+      const sizes: number[] = [];
+      const tasks: TaskRecord[] = [];
+      let cursor: string | undefined;
+      for (let guard = 0; guard < 20; guard++) {
+        const page = await client.list({ ...opts, ...(cursor ? { cursor } : {}) });
+        sizes.push(page.tasks.length);
+        tasks.push(...page.tasks);
+        cursor = page.nextCursor;
+        if (!cursor) return { sizes, tasks };
+      }
+      throw new Error("paging did not end");
+    }
+
+    const everything = await pages({ limit: 3 });
+    expect(everything.sizes.slice(0, 3)).toEqual([3, 3, 2]);
+    expect(everything.sizes.slice(3).every((n) => n === 0)).toBe(true);
+    const order = everything.tasks.map((t) => t.id);
+    expect(new Set(order).size).toBe(8);
+    expect(order).toEqual([...order].sort().reverse());
+    const created = everything.tasks.map((t) => t.createdAt);
+    expect(created.every((c, i) => i === 0 || c <= (created[i - 1] ?? Infinity))).toBe(true);
+    // The newest task (the last beta submitted) comes first.
+    expect(order[0]).toBe(beta.at(-1)?.id);
+
+    const alphaPages = await pages({ capability: "alpha", limit: 2 });
+    expect(alphaPages.sizes.filter((n) => n > 0)).toEqual([2, 2, 1]);
+    expect(ids(alphaPages.tasks)).toEqual(ids(alpha));
+  });
+});
+
+describe("scheduling", () => {
+  it("does not start a delayed task before its delay, and lets other tasks pass it", async () => {
+    const env = coreEnv(nats);
+    const started = new Map<string, number>();
+    await env.worker([
+      defineAgent({
+        name: "sched",
+        capabilities: ["sched"],
+        concurrency: 1,
+        handler: (ctx) => {
+          started.set(ctx.taskId, Date.now());
+          return null;
+        },
+      }),
+    ]);
+    const client = await env.client();
+
+    const t0 = Date.now();
+    const delayed = await client.submit("sched", "delayed", { delay: "1s" });
+    const at = new Date(Date.now() + 700);
+    const scheduled = await client.submit("sched", "runAt", { runAt: at });
+    const now = await client.submit("sched", "now");
+    expect(delayed.runAt).toBeGreaterThanOrEqual(t0 + 1000);
+    expect(scheduled.runAt).toBe(at.getTime());
+
+    // An undelayed task submitted later runs first: a delayed one holds no agent slot.
+    const nowDone = await client.wait(now.id, { timeoutMs: 10_000 });
+    expect(nowDone.state).toBe(TaskState.Succeeded);
+    expect((await client.get(delayed.id)).state).toBe(TaskState.Pending);
+
+    await client.wait(delayed.id, { timeoutMs: 10_000 });
+    await client.wait(scheduled.id, { timeoutMs: 10_000 });
+    const startedDelayed = started.get(delayed.id) ?? 0;
+    const startedScheduled = started.get(scheduled.id) ?? 0;
+    // Clocks are read in one process; allow the runtime's 5 ms early-claim margin.
+    expect(startedDelayed - t0).toBeGreaterThanOrEqual(1000 - 6);
+    expect(startedDelayed - t0).toBeLessThan(1000 + 1500);
+    expect(startedScheduled).toBeGreaterThanOrEqual(at.getTime() - 6);
+    expect(startedScheduled - at.getTime()).toBeLessThan(1500);
+    expect(started.get(now.id)).toBeLessThan(startedScheduled);
+  });
+
+  it("runs higher priorities first when a busy agent frees a slot", async () => {
+    const env = coreEnv(nats);
+    const order: string[] = [];
+    const block = gate();
+    const blocking = gate();
+    await env.worker([
+      defineAgent({
+        name: "prio",
+        capabilities: ["prio"],
+        concurrency: 1,
+        handler: async (ctx) => {
+          const name = ctx.input as string;
+          if (name === "blocker") {
+            blocking.open();
+            await block.promise;
+          } else {
+            order.push(name);
+          }
+          return name;
+        },
+      }),
+    ]);
+    const client = await env.client();
+    await client.submit("prio", "blocker");
+    await blocking.promise;
+
+    const low = await client.submit("prio", "low", { priority: "low" });
+    const normal = await client.submit("prio", "normal", { priority: "normal" });
+    const high = await client.submit("prio", "high", { priority: "high" });
+    expect([low.priority, normal.priority, high.priority]).toEqual(["low", "normal", "high"]);
+    block.open();
+    await Promise.all([low, normal, high].map((t) => client.wait(t.id, { timeoutMs: 10_000 })));
+    expect(order).toEqual(["high", "normal", "low"]);
+  });
+});
