@@ -1,4 +1,12 @@
-export { createClient, BatonClient, type ClientOptions } from "./client/client.js";
+export {
+  createClient,
+  BatonClient,
+  type ClientOptions,
+  type SubmitItem,
+  type SubmitResult,
+} from "./client/client.js";
+export type { AgentInfo } from "./registry/agents.js";
+export type { QueueStats } from "./registry/queue-stats.js";
 export type { WatchOptions } from "./client/watch.js";
 export { Worker, type WorkerOptions } from "./dispatch/worker.js";
 export { defineAgent, isAgentDefinition } from "./sdk/define-agent.js";

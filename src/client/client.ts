@@ -17,17 +17,51 @@ import { isWrongLastSequence, type Versioned } from "../store/task-store.js";
 import {
   TaskState,
   type DeadLetter,
+  type JsonValue,
   type ListOptions,
   type SubmitOptions,
   type TaskEvent,
   type TaskPage,
   type TaskRecord,
 } from "../types.js";
-import { checkInput, compileSubmitOptions } from "./submit-options.js";
+import { checkInput, compileSubmitOptions, type CompiledSubmit } from "./submit-options.js";
+import { listAgents, type AgentInfo } from "../registry/agents.js";
+import { CapabilityCache, declareCapability, validateInput } from "../registry/capabilities.js";
+import { queueStats, type QueueStats } from "../registry/queue-stats.js";
 import { watchTask, type WatchOptions } from "./watch.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+export interface SubmitItem {
+  capability: string;
+  input: unknown;
+  options?: SubmitOptions;
+}
+
+export interface SubmitResult {
+  task: TaskRecord;
+  /** True when the idempotency key matched an earlier submit. */
+  deduplicated: boolean;
+}
+
+interface Prepared {
+  capability: string;
+  compiled: CompiledSubmit;
+  input: JsonValue;
+}
+
+const MAX_BATCH = 1000;
+const SUBMIT_WINDOW = 256;
+
+function prefixField(err: ValidationError, prefix: string): ValidationError {
+  const out = new ValidationError(
+    `${prefix}${err.field}`,
+    err.message.slice(err.field.length + 2),
+    err.code,
+  );
+  return out;
+}
 
 export interface ClientOptions extends BatonOptions {
   /** Share an open connection (it is not closed by the client). */
@@ -49,24 +83,83 @@ function unavailable(err: unknown): never {
 }
 
 export class BatonClient implements AsyncDisposable {
-  private readonly declared = new Set<string>();
+  private readonly capabilities: CapabilityCache;
 
   constructor(
     readonly connection: BatonConnection,
     private readonly ownsConnection: boolean,
-  ) {}
+  ) {
+    this.capabilities = new CapabilityCache(connection.capabilities);
+  }
 
   /**
    * Stores a task and queues it. Resolves once both are durable. With an idempotency key,
    * every later submit with that key returns the first task and queues nothing new.
    */
   async submit(capability: string, input: unknown, options?: SubmitOptions): Promise<TaskRecord> {
+    return (await this.submitDetailed(capability, input, options)).task;
+  }
+
+  /** Like submit, and says whether the idempotency key matched an earlier task. */
+  async submitDetailed(
+    capability: string,
+    input: unknown,
+    options?: SubmitOptions,
+  ): Promise<SubmitResult> {
+    return this.store(await this.prepare(capability, input, options));
+  }
+
+  /**
+   * Submits many tasks. All are validated before any is stored: an invalid one fails the call
+   * with a ValidationError whose field starts with `requests[i].`, and nothing is stored.
+   */
+  async submitMany(items: readonly SubmitItem[]): Promise<SubmitResult[]> {
+    const given: unknown = items;
+    if (!Array.isArray(given)) throw new ValidationError("requests", "must be an array");
+    if (items.length > MAX_BATCH)
+      throw new ValidationError("requests", `at most ${MAX_BATCH} per call`);
+    const prepared: Prepared[] = [];
+    for (const [i, item] of items.entries()) {
+      try {
+        prepared.push(await this.prepare(item.capability, item.input, item.options));
+      } catch (err) {
+        if (err instanceof ValidationError) throw prefixField(err, `requests[${i}].`);
+        throw err;
+      }
+    }
+    const out: SubmitResult[] = new Array<SubmitResult>(prepared.length);
+    // Pipelined in windows: many requests in flight on one connection, bounded memory.
+    for (let i = 0; i < prepared.length; i += SUBMIT_WINDOW) {
+      const window = prepared.slice(i, i + SUBMIT_WINDOW);
+      const results = await Promise.all(window.map((p) => this.store(p)));
+      results.forEach((r, j) => (out[i + j] = r));
+    }
+    return out;
+  }
+
+  private async prepare(
+    capability: string,
+    input: unknown,
+    options?: SubmitOptions,
+  ): Promise<Prepared> {
     const conn = this.connection;
     validateCapability(capability);
     const compiled = compileSubmitOptions(options, conn.config.retry);
     const cleanInput = checkInput(input, conn.config.maxInputBytes);
-    await this.requireDeclared(capability);
+    let known;
+    try {
+      known = await this.capabilities.lookup(capability);
+    } catch (err) {
+      unavailable(err);
+    }
+    if (!known && !conn.config.allowUndeclaredCapabilities)
+      throw new UnknownCapabilityError(capability);
+    if (known?.validate) validateInput(known.validate, cleanInput);
+    return { capability, compiled, input: cleanInput };
+  }
 
+  private async store({ capability, compiled, input }: Prepared): Promise<SubmitResult> {
+    const conn = this.connection;
     let id = newTaskId();
     if (compiled.idempotencyKey !== undefined) {
       const key = hashKey(compiled.idempotencyKey);
@@ -84,7 +177,7 @@ export class BatonClient implements AsyncDisposable {
           if (existing.record.state === TaskState.Pending && existing.record.attempt === 0) {
             await enqueue(conn, existing.record);
           }
-          return existing.record;
+          return { task: existing.record, deduplicated: true };
         }
       }
     }
@@ -94,7 +187,7 @@ export class BatonClient implements AsyncDisposable {
       id,
       capability,
       state: TaskState.Pending,
-      input: cleanInput,
+      input,
       priority: compiled.priority,
       createdAt: now,
       updatedAt: now,
@@ -118,7 +211,7 @@ export class BatonClient implements AsyncDisposable {
     if (created === undefined) {
       // Same idempotency key raced us and won: return its task.
       const winner = await conn.tasks.require(id);
-      return winner.record;
+      return { task: winner.record, deduplicated: true };
     }
     try {
       await Promise.all([
@@ -145,7 +238,7 @@ export class BatonClient implements AsyncDisposable {
       }
       unavailable(err);
     }
-    return record;
+    return { task: record, deduplicated: false };
   }
 
   async get(id: string): Promise<TaskRecord> {
@@ -261,8 +354,30 @@ export class BatonClient implements AsyncDisposable {
     return { tasks };
   }
 
-  async deadLetters(options: { capability?: string; limit?: number } = {}): Promise<DeadLetter[]> {
+  /** Dead letters oldest first; pass the last seen `seq + 1` as `fromSeq` for the next page. */
+  async deadLetters(
+    options: { capability?: string; limit?: number; fromSeq?: number } = {},
+  ): Promise<DeadLetter[]> {
+    if (options.capability !== undefined) validateCapability(options.capability);
+    if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) {
+      throw new ValidationError("limit", "must be a positive integer");
+    }
     return listDeadLetters(this.connection, options);
+  }
+
+  /** Live agents (recent heartbeat), optionally only those serving a capability. */
+  async listAgents(options: { capability?: string } = {}): Promise<AgentInfo[]> {
+    if (options.capability !== undefined) validateCapability(options.capability);
+    return listAgents(this.connection.agents, options.capability);
+  }
+
+  /** Backlog, in-flight, oldest age and dead letters per capability (all declared ones by default). */
+  async queueStats(options: { capability?: string } = {}): Promise<QueueStats[]> {
+    const names =
+      options.capability !== undefined
+        ? [validateCapability(options.capability)]
+        : await this.capabilities.names();
+    return Promise.all(names.map((c) => queueStats(this.connection, c)));
   }
 
   /** Moves a DEAD task back to PENDING with a fresh retry budget and queues it again. */
@@ -307,23 +422,8 @@ export class BatonClient implements AsyncDisposable {
   /** Records that a capability exists, so submits to it are accepted before an agent runs. */
   async declareCapability(capability: string): Promise<void> {
     validateCapability(capability);
-    await this.connection.capabilities.put(
-      capability,
-      encoder.encode(JSON.stringify({ declaredAt: Date.now() })),
-    );
-    this.declared.add(capability);
-  }
-
-  private async requireDeclared(capability: string): Promise<void> {
-    if (this.connection.config.allowUndeclaredCapabilities || this.declared.has(capability)) return;
-    let entry;
-    try {
-      entry = await this.connection.capabilities.get(capability);
-    } catch (err) {
-      unavailable(err);
-    }
-    if (!entry || entry.operation !== "PUT") throw new UnknownCapabilityError(capability);
-    this.declared.add(capability);
+    await declareCapability(this.connection.capabilities, capability, { declaredAt: Date.now() });
+    this.capabilities.forget(capability);
   }
 
   async close(): Promise<void> {

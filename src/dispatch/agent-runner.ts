@@ -36,6 +36,8 @@ import type { Delivery } from "./delivery.js";
 import { Puller, type PullTarget } from "./puller.js";
 import { createTaskContext, type AttemptState } from "./task-context.js";
 import { withIoRetry } from "./io-retry.js";
+import type { AgentInfo } from "../registry/agents.js";
+import { declareCapability } from "../registry/capabilities.js";
 
 const decoder = new TextDecoder();
 const LONG_POLL_MS = 5000;
@@ -79,6 +81,7 @@ export class AgentRunner {
   private loopDone: Promise<void> = Promise.resolve();
   private readonly longPolling = new Set<string>();
   private rotate = 0;
+  private readonly startedAt = Date.now();
 
   constructor(
     private readonly conn: BatonConnection,
@@ -104,17 +107,34 @@ export class AgentRunner {
     return this.running.size;
   }
 
+  /** What the registry shows about this agent. */
+  info(): AgentInfo {
+    const inFlight = this.slotsUsed;
+    return {
+      id: this.agentId,
+      name: this.agent.name,
+      capabilities: [...this.agent.capabilities],
+      concurrency: this.agent.concurrency,
+      inFlight,
+      freeSlots: Math.max(0, this.agent.concurrency - inFlight),
+      hostname: hostname(),
+      pid: process.pid,
+      startedAt: this.startedAt,
+      lastHeartbeat: Date.now(),
+    };
+  }
+
   async start(): Promise<void> {
     const { conn } = this;
-    const encoder = new TextEncoder();
     for (const capability of this.agent.capabilities) {
       for (const spec of consumerSpecs(conn.names, capability, conn.config)) {
         await ensureConsumer(conn.jsm, conn.names.tasksStream, spec);
       }
-      await conn.capabilities.put(
-        capability,
-        encoder.encode(JSON.stringify({ declaredAt: Date.now(), agent: this.agent.name })),
-      );
+      await declareCapability(conn.capabilities, capability, {
+        declaredAt: Date.now(),
+        agent: this.agent.name,
+        ...(this.agent.inputSchema ? { inputSchema: this.agent.inputSchema } : {}),
+      });
     }
     this.loopDone = this.loop();
     this.log.info(

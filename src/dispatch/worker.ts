@@ -4,6 +4,7 @@ import { connectBaton, type BatonConnection } from "../nats/connection.js";
 import type { Logger } from "../telemetry/logger.js";
 import type { AgentDefinition } from "../sdk/types.js";
 import { AgentRunner } from "./agent-runner.js";
+import { AGENT_STALE_MS, removeAgent, reportAgent } from "../registry/agents.js";
 
 export interface WorkerOptions extends BatonOptions {
   /** Share an open connection (it is not closed by the worker). */
@@ -15,6 +16,7 @@ export interface WorkerOptions extends BatonOptions {
 export class Worker implements AsyncDisposable {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private cancelSub: Subscription | undefined;
+  private registryTimer: NodeJS.Timeout | undefined;
   private stopped: Promise<void> | undefined;
 
   private constructor(
@@ -53,7 +55,23 @@ export class Worker implements AsyncDisposable {
         void r.heartbeat().catch((err: unknown) => conn.logger.warn({ err }, "heartbeat failed"));
       }
     }, conn.config.heartbeatMs);
+    await worker.report();
+    // Registry entries go stale after AGENT_STALE_MS, so report well inside it.
+    worker.registryTimer = setInterval(
+      () => void worker.report(),
+      Math.min(conn.config.heartbeatMs, AGENT_STALE_MS / 3),
+    );
     return worker;
+  }
+
+  private async report(): Promise<void> {
+    await Promise.all(
+      this.runners.map((r) =>
+        reportAgent(this.connection.agents, r.info()).catch((err: unknown) =>
+          this.connection.logger.warn({ err }, "agent registry update failed"),
+        ),
+      ),
+    );
   }
 
   get agentIds(): string[] {
@@ -63,7 +81,13 @@ export class Worker implements AsyncDisposable {
   /** Graceful stop: see AgentRunner.stop. Safe to call more than once. */
   stop(graceMs = this.connection.config.shutdownGraceMs): Promise<void> {
     this.stopped ??= (async () => {
+      clearInterval(this.registryTimer);
       await Promise.all(this.runners.map((r) => r.stop(graceMs)));
+      await Promise.all(
+        this.runners.map((r) =>
+          removeAgent(this.connection.agents, r.agentId).catch(() => undefined),
+        ),
+      );
       clearInterval(this.heartbeatTimer);
       this.cancelSub?.unsubscribe();
       if (this.ownsConnection) await this.connection.close();

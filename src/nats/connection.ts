@@ -25,6 +25,7 @@ export interface BatonConnection {
   readonly idempotency: KV;
   readonly steps: KV;
   readonly capabilities: KV;
+  readonly agents: KV;
   readonly logger: Logger;
   /** The server URL actually used (the embedded one when none was configured). */
   readonly url: string;
@@ -86,6 +87,7 @@ export async function connectBaton(
       idempotency: bucket(names.idempotencyBucket),
       steps: bucket(names.stepsBucket),
       capabilities: bucket(names.capabilitiesBucket),
+      agents: bucket(names.agentsBucket),
       logger,
       url: resolvedUrl,
       close: async () => {

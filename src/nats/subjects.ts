@@ -40,6 +40,9 @@ export class Names {
   get capabilitiesBucket(): string {
     return `${this.prefix}_capabilities`;
   }
+  get agentsBucket(): string {
+    return `${this.prefix}_agents`;
+  }
 
   tasksSubject(capability: string, priority: Priority): string {
     return `${this.prefix}.tasks.${capability}.${priority}`;

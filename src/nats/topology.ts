@@ -11,6 +11,7 @@ import {
 } from "@nats-io/jetstream";
 import type { KvOptions } from "@nats-io/kv";
 import type { BatonConfig } from "../config/index.js";
+import { AGENT_TTL_MS } from "../registry/agents.js";
 import { PRIORITIES } from "../types.js";
 import type { Names } from "./subjects.js";
 
@@ -28,6 +29,7 @@ export function streamSpecs(names: Names, config: BatonConfig): StreamSpec[] {
       subjects: [names.tasksWildcard],
       retention: RetentionPolicy.Workqueue,
       storage: StorageType.File,
+      allow_direct: true,
       discard: DiscardPolicy.Old,
       duplicate_window: config.duplicateWindowMs * NS_PER_MS,
     },
@@ -56,6 +58,7 @@ export function bucketSpecs(names: Names): { name: string; options: Partial<KvOp
     { name: names.idempotencyBucket, options: { history: 1 } },
     { name: names.stepsBucket, options: { history: 1 } },
     { name: names.capabilitiesBucket, options: { history: 1 } },
+    { name: names.agentsBucket, options: { history: 1, ttl: AGENT_TTL_MS } },
   ];
 }
 
@@ -88,6 +91,7 @@ export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Pro
     const drift =
       JSON.stringify(info.config.subjects) !== JSON.stringify(spec.subjects) ||
       (spec.max_age !== undefined && info.config.max_age !== spec.max_age) ||
+      (spec.allow_direct !== undefined && info.config.allow_direct !== spec.allow_direct) ||
       (spec.duplicate_window !== undefined &&
         info.config.duplicate_window !== spec.duplicate_window);
     if (drift) {

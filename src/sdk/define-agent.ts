@@ -1,12 +1,21 @@
 import { ValidationError } from "../errors.js";
 import { durationField } from "../client/submit-options.js";
+import { checkSchema } from "../registry/capabilities.js";
 import { validateCapability } from "../nats/subjects.js";
 import { compileRetryPolicy, DEFAULT_RETRY_POLICY } from "../retry.js";
 import type { JsonValue } from "../types.js";
 import type { AgentDefinition, AgentOptions } from "./types.js";
 
 const NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
-const KNOWN = new Set(["name", "capabilities", "concurrency", "retry", "timeout", "handler"]);
+const KNOWN = new Set([
+  "name",
+  "capabilities",
+  "concurrency",
+  "retry",
+  "timeout",
+  "inputSchema",
+  "handler",
+]);
 
 /** Validates an agent definition at load time; errors name the field and the agent. */
 export function defineAgent<I = JsonValue, O = JsonValue>(
@@ -41,6 +50,10 @@ export function defineAgent<I = JsonValue, O = JsonValue>(
     timeoutMs = durationField(options.timeout, field("timeout"));
     if (timeoutMs <= 0) throw new ValidationError(field("timeout"), "must be greater than zero");
   }
+  const inputSchema =
+    options.inputSchema === undefined
+      ? undefined
+      : checkSchema(options.inputSchema, field("inputSchema"));
   if (typeof options.handler !== "function") {
     throw new ValidationError(field("handler"), "must be a function");
   }
@@ -51,6 +64,7 @@ export function defineAgent<I = JsonValue, O = JsonValue>(
     concurrency,
     ...(options.retry ? { retry: options.retry } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
+    ...(inputSchema ? { inputSchema } : {}),
     handler: options.handler,
   };
 }

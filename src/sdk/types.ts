@@ -40,6 +40,8 @@ export interface AgentOptions<I = JsonValue, O = JsonValue> {
   retry?: RetryOptions;
   /** Per-attempt time limit for tasks that do not bring their own ("5m" or ms). */
   timeout?: number | string;
+  /** JSON Schema every task input must match; checked at submit (field names the path). */
+  inputSchema?: Record<string, unknown>;
   handler: Handler<I, O>;
 }
 
@@ -50,5 +52,6 @@ export interface AgentDefinition<I = JsonValue, O = JsonValue> {
   readonly concurrency: number;
   readonly retry?: RetryOptions;
   readonly timeoutMs?: number;
+  readonly inputSchema?: Record<string, unknown>;
   readonly handler: Handler<I, O>;
 }

@@ -27,7 +27,7 @@ export async function publishDeadLetter(conn: BatonConnection, record: TaskRecor
 /** Dead letters in stream order, optionally of one capability. */
 export async function listDeadLetters(
   conn: BatonConnection,
-  options: { capability?: string; limit?: number } = {},
+  options: { capability?: string; limit?: number; fromSeq?: number } = {},
 ): Promise<DeadLetter[]> {
   const limit = options.limit ?? 1000;
   const subject = options.capability
@@ -35,7 +35,9 @@ export async function listDeadLetters(
     : conn.names.dlqWildcard;
   const consumer = await conn.js.consumers.get(conn.names.dlqStream, {
     filter_subjects: subject,
-    deliver_policy: DeliverPolicy.All,
+    ...(options.fromSeq
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.fromSeq }
+      : { deliver_policy: DeliverPolicy.All }),
   });
   const info = await consumer.info(true);
   const total = Math.min(info.num_pending, limit);

@@ -1,0 +1,50 @@
+import type { KV } from "@nats-io/kv";
+
+/** What an agent process reports about itself at every heartbeat. */
+export interface AgentInfo {
+  id: string;
+  name: string;
+  capabilities: string[];
+  concurrency: number;
+  inFlight: number;
+  freeSlots: number;
+  hostname: string;
+  pid: number;
+  startedAt: number;
+  lastHeartbeat: number;
+}
+
+const encoder = new TextEncoder();
+
+/** Agents silent for longer than this are treated as gone (the bucket's TTL removes them later). */
+export const AGENT_STALE_MS = 15_000;
+/** TTL of the registry bucket: a crashed agent's entry disappears on its own. */
+export const AGENT_TTL_MS = 30_000;
+
+export async function reportAgent(kv: KV, info: AgentInfo): Promise<void> {
+  await kv.put(info.id, encoder.encode(JSON.stringify(info)));
+}
+
+export async function removeAgent(kv: KV, id: string): Promise<void> {
+  await kv.delete(id);
+}
+
+/** Live agents, optionally only those serving `capability`. */
+export async function listAgents(
+  kv: KV,
+  capability?: string,
+  now = Date.now(),
+): Promise<AgentInfo[]> {
+  const keys: string[] = [];
+  for await (const k of await kv.keys()) keys.push(k);
+  const entries = await Promise.all(keys.map((k) => kv.get(k)));
+  const out: AgentInfo[] = [];
+  for (const e of entries) {
+    if (!e || e.operation !== "PUT" || e.length === 0) continue;
+    const info = e.json<AgentInfo>();
+    if (now - info.lastHeartbeat > AGENT_STALE_MS) continue;
+    if (capability && !info.capabilities.includes(capability)) continue;
+    out.push(info);
+  }
+  return out.sort((a, b) => a.id.localeCompare(b.id));
+}

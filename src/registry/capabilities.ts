@@ -1,0 +1,101 @@
+import { Ajv, type ValidateFunction } from "ajv";
+import type { KV } from "@nats-io/kv";
+import { ValidationError } from "../errors.js";
+
+/** What is stored per capability: who declared it and the input schema agents accept. */
+export interface CapabilityEntry {
+  declaredAt: number;
+  agent?: string;
+  inputSchema?: Record<string, unknown>;
+}
+
+const encoder = new TextEncoder();
+const ajv = new Ajv({ allErrors: false, strict: false });
+
+/** Throws a ValidationError naming `field` when the schema itself is not valid JSON Schema. */
+export function checkSchema(schema: unknown, field: string): Record<string, unknown> {
+  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {
+    throw new ValidationError(field, "must be a JSON Schema object");
+  }
+  try {
+    ajv.compile(schema);
+  } catch (err) {
+    throw new ValidationError(field, `is not a valid JSON Schema: ${(err as Error).message}`);
+  }
+  return schema as Record<string, unknown>;
+}
+
+export async function declareCapability(
+  kv: KV,
+  capability: string,
+  entry: CapabilityEntry,
+): Promise<void> {
+  await kv.put(capability, encoder.encode(JSON.stringify(entry)));
+}
+
+/** Caches capability entries and their compiled schemas by KV revision. */
+export class CapabilityCache {
+  private readonly cache = new Map<
+    string,
+    { revision: number; at: number; validate?: ValidateFunction }
+  >();
+
+  constructor(
+    private readonly kv: KV,
+    private readonly maxAgeMs = 5000,
+  ) {}
+
+  /** The capability's entry, or undefined when nobody declared it. */
+  async lookup(capability: string): Promise<{ validate?: ValidateFunction } | undefined> {
+    const hit = this.cache.get(capability);
+    if (hit && Date.now() - hit.at < this.maxAgeMs) return hit;
+    const e = await this.kv.get(capability);
+    if (!e || e.operation !== "PUT" || e.length === 0) {
+      this.cache.delete(capability);
+      return undefined;
+    }
+    if (hit && hit.revision === e.revision) {
+      hit.at = Date.now();
+      return hit;
+    }
+    const entry = e.json<CapabilityEntry>();
+    const fresh = {
+      revision: e.revision,
+      at: Date.now(),
+      ...(entry.inputSchema ? { validate: ajv.compile(entry.inputSchema) } : {}),
+    };
+    this.cache.set(capability, fresh);
+    return fresh;
+  }
+
+  /** Records a declaration made by this process so the next lookup sees it at once. */
+  forget(capability: string): void {
+    this.cache.delete(capability);
+  }
+
+  async names(): Promise<string[]> {
+    const out: string[] = [];
+    for await (const k of await this.kv.keys()) out.push(k);
+    return out.sort();
+  }
+}
+
+/** Validates input against a compiled schema; the error names the offending path. */
+export function validateInput(validate: ValidateFunction, input: unknown, field = "input"): void {
+  if (validate(input)) return;
+  const first = validate.errors?.[0];
+  const path = (first?.instancePath ?? "")
+    .split("/")
+    .filter(Boolean)
+    .map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`))
+    .join("");
+  const missing =
+    first?.keyword === "required"
+      ? `.${String((first.params as { missingProperty?: unknown }).missingProperty)}`
+      : "";
+  const where = `${field}${path}${missing}`;
+  throw new ValidationError(
+    where,
+    first?.keyword === "required" ? "is required" : (first?.message ?? "does not match the schema"),
+  );
+}
