@@ -209,8 +209,12 @@ export class BatonClient implements AsyncDisposable {
       unavailable(err);
     }
     if (created === undefined) {
-      // Same idempotency key raced us and won: return its task.
+      // Same idempotency key raced us, or an earlier try of ours stored it: make sure it is
+      // queued (deduplicated, and the claim CAS makes a second copy harmless), then return it.
       const winner = await conn.tasks.require(id);
+      if (winner.record.state === TaskState.Pending && winner.record.attempt === 0) {
+        await enqueue(conn, winner.record);
+      }
       return { task: winner.record, deduplicated: true };
     }
     try {

@@ -492,6 +492,8 @@ export class AgentRunner {
         if (!(reason instanceof CancelledError)) {
           log.warn({ state: current.record.state }, "late result rejected: task already finished");
         }
+        // Our own write may have landed with its reply lost: make sure its event exists.
+        await this.repairTerminalEvent(current.record).catch(() => undefined);
         entry.delivery.ack();
       } else {
         log.warn("late result rejected: another agent owns the task now");
@@ -502,8 +504,14 @@ export class AgentRunner {
     if (!next) return;
     if (failure?.action === "dead")
       await withIoRetry(() => publishDeadLetter(conn, next.record), log);
-    await this.stateEvent(next.record).catch((err: unknown) =>
-      log.warn({ err }, "state event not published"),
+    // Retried through an outage (deduplicated by message id). If it still fails, the message
+    // stays unacked: its redelivery finds the task finished and publishes the missing event.
+    const published = await withIoRetry(() => this.stateEvent(next.record), log).then(
+      () => true,
+      (err: unknown) => {
+        log.warn({ err }, "state event not published");
+        return false;
+      },
     );
     if (failure?.action === "retry") {
       log.info(
@@ -514,7 +522,8 @@ export class AgentRunner {
     } else {
       if (failure)
         log.warn({ state: next.record.state, err: next.record.error?.message }, "task failed");
-      entry.delivery.ack();
+      if (published) entry.delivery.ack();
+      else entry.delivery.abandon();
     }
   }
 

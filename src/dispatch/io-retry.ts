@@ -1,4 +1,6 @@
+import { JetStreamApiError } from "@nats-io/jetstream";
 import { BatonError } from "../errors.js";
+import { isWrongLastSequence } from "../store/task-store.js";
 import type { Logger } from "../telemetry/logger.js";
 
 /**
@@ -16,7 +18,9 @@ export async function withIoRetry<T>(
     try {
       return await op();
     } catch (err) {
-      if (err instanceof BatonError || Date.now() - start > budgetMs) throw err;
+      // The server answered (an API error, a lost CAS): retrying cannot change the answer.
+      const answered = err instanceof JetStreamApiError || isWrongLastSequence(err);
+      if (err instanceof BatonError || answered || Date.now() - start > budgetMs) throw err;
       log.warn({ err: String(err) }, "NATS operation failed; retrying");
       await new Promise((r) => setTimeout(r, delay));
       delay = Math.min(delay * 2, 2000);

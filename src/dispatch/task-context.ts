@@ -4,6 +4,7 @@ import { stepKey } from "../nats/subjects.js";
 import { publishEvent } from "../store/events.js";
 import { countedAttempts } from "../store/attempts.js";
 import { isWrongLastSequence } from "../store/task-store.js";
+import { withIoRetry } from "./io-retry.js";
 import type { Logger } from "../telemetry/logger.js";
 import type { JsonValue, TaskRecord } from "../types.js";
 import type { TaskContext } from "../sdk/types.js";
@@ -29,17 +30,15 @@ export function createTaskContext(
 ): TaskContext<JsonValue> {
   const record = state.record;
   const usedSteps = new Set<string>();
-  const track = (p: Promise<unknown>): Promise<void> => {
-    state.pendingEvents.add(p);
-    return p.then(
-      () => {
-        state.pendingEvents.delete(p);
-      },
-      (err: unknown) => {
-        state.pendingEvents.delete(p);
-        throw err;
-      },
+  // Events are retried through a NATS outage; if one still fails it is logged, not thrown:
+  // a watcher missing a progress update must not fail a long task.
+  const track = (publish: () => Promise<unknown>): Promise<void> => {
+    const p = withIoRetry(publish, log, 30_000).then(
+      () => undefined,
+      (err: unknown) => log.warn({ err: String(err) }, "event not published"),
     );
+    state.pendingEvents.add(p);
+    return p.finally(() => state.pendingEvents.delete(p));
   };
   return {
     taskId: record.id,
@@ -52,22 +51,24 @@ export function createTaskContext(
     progress(value) {
       state.progress = value;
       state.progressDirty = true;
-      return track(
+      const time = Date.now();
+      return track(() =>
         publishEvent(conn, {
           type: "progress",
           taskId: record.id,
-          time: Date.now(),
+          time,
           attempt: record.attempt,
           progress: value,
         }),
       );
     },
     emit(chunk) {
-      return track(
+      const time = Date.now();
+      return track(() =>
         publishEvent(conn, {
           type: "output",
           taskId: record.id,
-          time: Date.now(),
+          time,
           attempt: record.attempt,
           chunk,
         }),
@@ -81,14 +82,15 @@ export function createTaskContext(
         throw new ValidationError("step.name", `step "${name}" ran twice in one attempt`);
       usedSteps.add(name);
       const key = stepKey(record.id, name);
-      const stored = await conn.steps.get(key);
+      const stored = await withIoRetry(() => conn.steps.get(key), log);
       if (stored && stored.operation === "PUT" && stored.length > 0) {
         return (JSON.parse(decoder.decode(stored.value)) as { v: T }).v;
       }
       state.controller.signal.throwIfAborted();
       const value = await fn();
       try {
-        await conn.steps.create(key, encoder.encode(JSON.stringify({ v: value ?? null })));
+        const body = encoder.encode(JSON.stringify({ v: value ?? null }));
+        await withIoRetry(() => conn.steps.create(key, body), log);
       } catch (err) {
         if (!isWrongLastSequence(err)) throw err;
         // Another attempt stored it first (a zombie raced us): its result is the one.
