@@ -52,3 +52,13 @@ export {
   type TaskPage,
   type TaskRecord,
 } from "./types.js";
+export {
+  createGrpcClient,
+  DEFAULT_GRPC_DEADLINE_MS,
+  GrpcClient,
+  type GrpcCallOptions,
+  type GrpcClientOptions,
+} from "./grpc/client/client.js";
+export type { GrpcRetryOptions, GrpcTlsOptions } from "./grpc/client/channel.js";
+export { GrpcCallError } from "./grpc/client/errors.js";
+export type { GrpcWatchOptions } from "./grpc/client/watch.js";

@@ -28,6 +28,7 @@ export interface CommandContext {
   readonly stdout: Output;
   readonly stderr: Output;
   readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
 }
 
 export interface Command {

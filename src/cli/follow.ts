@@ -1,5 +1,5 @@
-import type { BatonClient } from "../client/client.js";
 import type { TaskEvent, TaskRecord } from "../types.js";
+import type { TaskApi } from "./backend.js";
 import type { Output } from "./command.js";
 import { StatusLine } from "./status-line.js";
 import { applyEvent, initialStatus, statusText } from "./task-status.js";
@@ -9,7 +9,7 @@ import { applyEvent, initialStatus, statusText } from "./task-status.js";
  * record. Ctrl-C stops watching only: the task itself carries on.
  */
 export async function followTask(
-  client: BatonClient,
+  client: Pick<TaskApi, "watch" | "get">,
   id: string,
   stderr: Output,
   onEvent?: (event: TaskEvent) => void,

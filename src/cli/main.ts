@@ -4,6 +4,7 @@ import type { Command, Output } from "./command.js";
 import { agentCommand } from "./commands/agent.js";
 import { cancelCommand } from "./commands/cancel.js";
 import { dlqCommand } from "./commands/dlq.js";
+import { gatewayCommand } from "./commands/gateway.js";
 import { getCommand } from "./commands/get.js";
 import { quickstartCommand } from "./commands/quickstart.js";
 import { submitCommand } from "./commands/submit.js";
@@ -21,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   cancelCommand,
   tasksCommand,
   dlqCommand,
+  gatewayCommand,
 ];
 
 export interface CliIO {
@@ -83,6 +85,7 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       stdout: io.stdout,
       stderr: io.stderr,
       cwd: io.cwd,
+      env: io.env,
     });
   } catch (err) {
     const { message, exitCode } = describeError(err);

@@ -332,30 +332,18 @@ export class BatonClient implements AsyncDisposable {
     }
     const states = options.state === undefined ? undefined : new Set([options.state].flat());
     if (options.capability !== undefined) validateCapability(options.capability);
-    const ids = (await this.connection.tasks.ids()).sort().reverse();
-    let start = 0;
-    if (options.cursor) {
-      start = ids.findIndex((id) => id < options.cursor!);
-      if (start < 0) return { tasks: [] };
-    }
-    const tasks: TaskRecord[] = [];
-    const chunk = 64;
-    for (let i = start; i < ids.length; i += chunk) {
-      const batch = ids.slice(i, i + chunk);
-      const records = await Promise.all(batch.map((id) => this.connection.tasks.get(id)));
-      for (const [j, found] of records.entries()) {
-        if (!found) continue;
-        const r = found.record;
-        if (states && !states.has(r.state)) continue;
-        if (options.capability && r.capability !== options.capability) continue;
-        tasks.push(r);
-        if (tasks.length === limit) {
-          const more = i + j + 1 < ids.length;
-          return more ? { tasks, nextCursor: r.id } : { tasks };
-        }
-      }
-    }
-    return { tasks };
+    const cursor = options.cursor;
+    const matches = (await this.connection.tasks.scan())
+      .filter(
+        (r) =>
+          (!states || states.has(r.state)) &&
+          (!options.capability || r.capability === options.capability) &&
+          (cursor === undefined || r.id < cursor),
+      )
+      .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    const tasks = matches.slice(0, limit);
+    const last = tasks[tasks.length - 1];
+    return matches.length > limit && last ? { tasks, nextCursor: last.id } : { tasks };
   }
 
   /** Dead letters oldest first; pass the last seen `seq + 1` as `fromSeq` for the next page. */

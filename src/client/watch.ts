@@ -8,9 +8,12 @@ export interface WatchOptions {
   fromSeq?: number;
   /** How often to re-read the record in case a terminal event was never published. */
   pollMs?: number;
+  /** Ends the watch (quietly) when aborted, even while it waits for the next event. */
+  signal?: AbortSignal;
 }
 
 const TICK = Symbol("tick");
+const STOP = Symbol("stop");
 
 /**
  * Events of one task from the start, then live, ending with its terminal state. A writer that
@@ -23,7 +26,12 @@ export async function* watchTask(
   options: WatchOptions = {},
 ): AsyncGenerator<TaskEvent> {
   const pollMs = options.pollMs ?? 2000;
+  const signal = options.signal;
+  if (signal?.aborted) return;
   await conn.tasks.require(taskId);
+  const stopped = new Promise<typeof STOP>((resolve) => {
+    signal?.addEventListener("abort", () => resolve(STOP), { once: true });
+  });
   const sub = await subscribeEvents(conn, taskId, options.fromSeq);
   const it = sub[Symbol.asyncIterator]();
   let timer: NodeJS.Timeout | undefined;
@@ -34,8 +42,9 @@ export async function* watchTask(
       const tick = new Promise<typeof TICK>((resolve) => {
         timer = setTimeout(() => resolve(TICK), pollMs);
       });
-      const r = await Promise.race([next, tick]);
+      const r = await Promise.race([next, tick, stopped]);
       clearTimeout(timer);
+      if (r === STOP) return;
       if (r === TICK) {
         const found = await conn.tasks.get(taskId);
         if (found && isTerminal(found.record.state)) {

@@ -22,22 +22,30 @@ export async function queueStats(conn: BatonConnection, capability: string): Pro
   const backlogByPriority = { high: 0, normal: 0, low: 0 } as Record<Priority, number>;
   let inFlight = 0;
   let oldest: number | undefined;
+  // Before any agent of the capability ran there is no consumer yet, and that is when the
+  // backlog matters most: count the work-queue stream's messages per band subject instead.
+  const perSubject =
+    (
+      await jsm.streams.info(names.tasksStream, {
+        subjects_filter: `${names.prefix}.tasks.${capability}.>`,
+      })
+    ).state.subjects ?? {};
   for (const priority of PRIORITIES) {
+    const subject = names.tasksSubject(capability, priority);
     const info = await jsm.consumers
       .info(names.tasksStream, names.consumerName(capability, priority))
       .catch((err: unknown) => {
         if (notFound(err)) return undefined;
         throw err;
       });
-    if (!info) continue;
-    backlogByPriority[priority] = info.num_pending;
-    inFlight += info.num_ack_pending;
-    if (info.num_pending > 0) {
+    backlogByPriority[priority] = info ? info.num_pending : (perSubject[subject] ?? 0);
+    if (info) inFlight += info.num_ack_pending;
+    if (backlogByPriority[priority] > 0) {
       // Direct get (allow_direct on the tasks stream) finds the next message of this subject.
       const msg = await jsm.direct
         .getMessage(names.tasksStream, {
-          next_by_subj: names.tasksSubject(capability, priority),
-          seq: info.delivered.stream_seq + 1,
+          next_by_subj: subject,
+          seq: info ? info.delivered.stream_seq + 1 : 1,
         })
         .catch(() => null);
       if (msg) oldest = Math.min(oldest ?? Infinity, msg.time.getTime());

@@ -37,7 +37,11 @@ export async function subscribeEvents(
   });
   const messages = await consumer.consume();
   return {
-    stop: () => void messages.close(),
+    // Ordered consumers are ephemeral but linger on the server until their inactivity
+    // threshold; delete at once so every watch and wait does not leave one behind.
+    stop: () => {
+      void messages.close().then(() => consumer.delete().catch(() => undefined));
+    },
     async *[Symbol.asyncIterator]() {
       for await (const m of messages) {
         const body = JSON.parse(decoder.decode(m.data)) as TaskEventBody;

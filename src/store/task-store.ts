@@ -1,5 +1,5 @@
 import type { KV } from "@nats-io/kv";
-import { JetStreamApiError } from "@nats-io/jetstream";
+import { DeliverPolicy, JetStreamApiError, type JetStreamClient } from "@nats-io/jetstream";
 import { ConflictError, TaskNotFoundError } from "../errors.js";
 import type { TaskRecord } from "../types.js";
 import { assertTransition } from "./states.js";
@@ -28,7 +28,10 @@ export function encodeRecord(record: TaskRecord): Uint8Array {
  * revision the writer read, so concurrent writers cannot overwrite each other.
  */
 export class TaskStore {
-  constructor(private readonly kv: KV) {}
+  constructor(
+    private readonly kv: KV,
+    private readonly js: JetStreamClient,
+  ) {}
 
   /** Creates the record; returns undefined when a record with this id already exists. */
   async create(record: TaskRecord): Promise<number | undefined> {
@@ -97,10 +100,38 @@ export class TaskStore {
     await this.kv.purge(id);
   }
 
-  /** Every task id in the bucket. */
-  async ids(): Promise<string[]> {
-    const out: string[] = [];
-    for await (const key of await this.kv.keys()) out.push(key);
-    return out;
+  /**
+   * Every current record, read in one streaming pass over the bucket (last value per key).
+   * Stops after the values present when it began, so writes during the scan cannot stall it;
+   * a key written meanwhile appears once, with whichever value came last.
+   */
+  async scan(): Promise<TaskRecord[]> {
+    const status = await this.kv.status();
+    const stream = status.streamInfo.config.name;
+    const consumer = await this.js.consumers.get(stream, {
+      filter_subjects: `$KV.${status.bucket}.>`,
+      deliver_policy: DeliverPolicy.LastPerSubject,
+    });
+    const byId = new Map<string, TaskRecord>();
+    try {
+      const pending = (await consumer.info(true)).num_pending;
+      if (pending === 0) return [];
+      const messages = await consumer.consume({ max_messages: Math.min(pending, 1024) });
+      let seen = 0;
+      for await (const m of messages) {
+        seen++;
+        if (m.data.length > 0) {
+          const record = JSON.parse(decoder.decode(m.data)) as TaskRecord;
+          byId.set(record.id, record);
+        } else {
+          byId.delete(m.subject.slice(m.subject.lastIndexOf(".") + 1));
+        }
+        if (seen >= pending) break;
+      }
+      await messages.close();
+    } finally {
+      await consumer.delete().catch(() => undefined);
+    }
+    return [...byId.values()];
   }
 }

@@ -101,6 +101,19 @@ describe("capability schema, batch submit, registry and queue stats", () => {
     expect(done.map((t) => t.result)).toEqual([0, 2, 4, 6, 8]);
   });
 
+  it("counts the backlog of a capability whose agents have not started yet", async () => {
+    await client.declareCapability("later");
+    await client.submit("later", { a: 1 });
+    await client.submit("later", { a: 2 }, { priority: "high" });
+    const [stats] = await client.queueStats({ capability: "later" });
+    expect(stats).toMatchObject({
+      backlog: 2,
+      inFlight: 0,
+      backlogByPriority: { high: 1, normal: 1, low: 0 },
+    });
+    expect(stats?.oldestAgeMs).toBeGreaterThanOrEqual(0);
+  });
+
   it("removes a stopped agent from the registry", async () => {
     await worker.stop(1000);
     expect(await client.listAgents()).toHaveLength(0);

@@ -23,7 +23,7 @@ afterAll(async () => {
 async function expectNothingStored(client: BatonClient): Promise<void> {
   const conn = client.connection;
   expect((await client.list()).tasks).toEqual([]);
-  expect(await conn.tasks.ids()).toEqual([]);
+  expect(await conn.tasks.scan()).toEqual([]);
   const tasks = await conn.jsm.streams.info(conn.names.tasksStream);
   expect(tasks.state.messages).toBe(0);
   const events = await conn.jsm.streams.info(conn.names.eventsStream);

@@ -177,7 +177,7 @@ async function runRestart(how: "stop" | "kill"): Promise<void> {
     }
 
     // One task per idempotency key: every record in the bucket, grouped by key.
-    const allIds = await conn.tasks.ids();
+    const allIds = (await conn.tasks.scan()).map((r) => r.id);
     const all = await loadRecords(conn, allIds);
     const byKey = new Map<string, TaskRecord[]>();
     for (const v of all.values()) {

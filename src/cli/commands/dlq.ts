@@ -3,7 +3,7 @@ import type { DeadLetter } from "../../types.js";
 import { takePositionals } from "../args.js";
 import { booleanFlag, stringFlag, type Command } from "../command.js";
 import { formatAge, json, renderTable, truncate } from "../format.js";
-import { withClient } from "../server.js";
+import { SERVER_OPTIONS, withTaskApi } from "../backend.js";
 import { parsePositiveInt } from "../submit-flags.js";
 
 function row(d: DeadLetter, now: number): string[] {
@@ -31,19 +31,20 @@ export const dlqCommand: Command = {
     limit: { type: "string", value: "n", description: "At most this many (default 1000)" },
     json: { type: "boolean", description: "Print the dead letters as JSON" },
     replay: { type: "string", value: "task-id", description: "Replay this dead task" },
+    ...SERVER_OPTIONS,
   },
-  async run({ values, positionals, config, stdout, stderr }) {
+  async run({ values, positionals, config, env, stdout, stderr }) {
     takePositionals(this, positionals, []);
     const replay = stringFlag(values, "replay");
     if (replay !== undefined) {
-      const record = await withClient(config, (client) => client.replay(replay));
+      const record = await withTaskApi({ values, config, env }, (client) => client.replay(replay));
       stdout.write(`${record.id} ${record.state} (replayed)\n`);
       return 0;
     }
     const capability = stringFlag(values, "capability");
     if (capability !== undefined) validateCapability(capability, "--capability");
     const limit = stringFlag(values, "limit");
-    const letters = await withClient(config, (client) =>
+    const letters = await withTaskApi({ values, config, env }, (client) =>
       client.deadLetters({
         ...(capability !== undefined ? { capability } : {}),
         ...(limit !== undefined ? { limit: parsePositiveInt(limit, "--limit") } : {}),

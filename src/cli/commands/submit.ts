@@ -3,7 +3,7 @@ import { takePositionals } from "../args.js";
 import { booleanFlag, stringFlag, type Command } from "../command.js";
 import { followTask } from "../follow.js";
 import { json } from "../format.js";
-import { withClient } from "../server.js";
+import { SERVER_OPTIONS, withTaskApi } from "../backend.js";
 import { parseInput, PRIORITY_CHOICES, submitOptionsFrom } from "../submit-flags.js";
 
 export const submitCommand: Command = {
@@ -36,12 +36,13 @@ export const submitCommand: Command = {
       description: "Attempts including the first (default from --retry-max-attempts)",
     },
     label: { type: "string", multiple: true, value: "k=v", description: "A label (repeatable)" },
+    ...SERVER_OPTIONS,
   },
-  async run({ values, positionals, config, stdout, stderr }) {
+  async run({ values, positionals, config, env, stdout, stderr }) {
     const [capability = ""] = takePositionals(this, positionals, ["<capability>"]);
     const input = parseInput(stringFlag(values, "input"));
     const options = submitOptionsFrom(values);
-    return withClient(config, async (client) => {
+    return withTaskApi({ values, config, env }, async (client) => {
       const record = await client.submit(capability, input, options);
       if (!booleanFlag(values, "wait")) {
         stdout.write(`${record.id}\n`);

@@ -3,7 +3,7 @@ import { TaskState, type ListOptions, type TaskRecord } from "../../types.js";
 import { takePositionals } from "../args.js";
 import { booleanFlag, stringFlag, type Command } from "../command.js";
 import { formatAge, json, renderTable } from "../format.js";
-import { withClient } from "../server.js";
+import { SERVER_OPTIONS, withTaskApi } from "../backend.js";
 import { parsePositiveInt } from "../submit-flags.js";
 
 const STATES: readonly string[] = Object.values(TaskState);
@@ -30,8 +30,9 @@ export const tasksCommand: Command = {
     limit: { type: "string", value: "n", description: "Page size (default 100)" },
     cursor: { type: "string", value: "cursor", description: "Continue after a previous page" },
     json: { type: "boolean", description: "Print the page as JSON" },
+    ...SERVER_OPTIONS,
   },
-  async run({ values, positionals, config, stdout, stderr }) {
+  async run({ values, positionals, config, env, stdout, stderr }) {
     takePositionals(this, positionals, []);
     const options: ListOptions = {};
     const state = stringFlag(values, "state");
@@ -43,7 +44,7 @@ export const tasksCommand: Command = {
     const cursor = stringFlag(values, "cursor");
     if (cursor !== undefined) options.cursor = cursor;
 
-    const page = await withClient(config, (client) => client.list(options));
+    const page = await withTaskApi({ values, config, env }, (client) => client.list(options));
     if (booleanFlag(values, "json")) {
       stdout.write(`${json(page)}\n`);
       return 0;

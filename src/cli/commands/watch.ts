@@ -1,7 +1,7 @@
 import { TaskState } from "../../types.js";
 import { takePositionals } from "../args.js";
 import type { Command } from "../command.js";
-import { withClient } from "../server.js";
+import { SERVER_OPTIONS, withTaskApi } from "../backend.js";
 
 export const watchCommand: Command = {
   name: "watch",
@@ -10,10 +10,10 @@ export const watchCommand: Command = {
   description:
     "Events from the start, then live; ends at the terminal state. Exits 1 unless the task " +
     "SUCCEEDED.",
-  options: {},
-  async run({ positionals, config, stdout }) {
+  options: { ...SERVER_OPTIONS },
+  async run({ values, positionals, config, env, stdout }) {
     const [id = ""] = takePositionals(this, positionals, ["<task-id>"]);
-    const final = await withClient(config, async (client) => {
+    const final = await withTaskApi({ values, config, env }, async (client) => {
       for await (const event of client.watch(id)) stdout.write(`${JSON.stringify(event)}\n`);
       return client.get(id);
     });

@@ -1,0 +1,95 @@
+// Original file: proto/baton/v1/cluster_service.proto
+
+import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp.js';
+
+/**
+ * One running agent process.
+ */
+export interface Agent {
+  /**
+   * Unique id: name, host, pid and a random suffix.
+   */
+  'id'?: (string);
+  /**
+   * Agent name from its definition.
+   */
+  'name'?: (string);
+  /**
+   * Capabilities it serves.
+   */
+  'capabilities'?: (string)[];
+  /**
+   * Tasks it runs at once.
+   */
+  'concurrency'?: (number);
+  /**
+   * Tasks running now.
+   */
+  'inFlight'?: (number);
+  /**
+   * Free slots (concurrency - in_flight).
+   */
+  'freeSlots'?: (number);
+  /**
+   * Host name.
+   */
+  'hostname'?: (string);
+  /**
+   * Process id.
+   */
+  'pid'?: (number);
+  /**
+   * When the agent started.
+   */
+  'startTime'?: (_google_protobuf_Timestamp | null);
+  /**
+   * When it last reported in.
+   */
+  'lastHeartbeatTime'?: (_google_protobuf_Timestamp | null);
+}
+
+/**
+ * One running agent process.
+ */
+export interface Agent__Output {
+  /**
+   * Unique id: name, host, pid and a random suffix.
+   */
+  'id': (string);
+  /**
+   * Agent name from its definition.
+   */
+  'name': (string);
+  /**
+   * Capabilities it serves.
+   */
+  'capabilities': (string)[];
+  /**
+   * Tasks it runs at once.
+   */
+  'concurrency': (number);
+  /**
+   * Tasks running now.
+   */
+  'inFlight': (number);
+  /**
+   * Free slots (concurrency - in_flight).
+   */
+  'freeSlots': (number);
+  /**
+   * Host name.
+   */
+  'hostname': (string);
+  /**
+   * Process id.
+   */
+  'pid': (number);
+  /**
+   * When the agent started.
+   */
+  'startTime': (_google_protobuf_Timestamp__Output | null);
+  /**
+   * When it last reported in.
+   */
+  'lastHeartbeatTime': (_google_protobuf_Timestamp__Output | null);
+}

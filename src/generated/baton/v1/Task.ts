@@ -1,0 +1,221 @@
+// Original file: proto/baton/v1/task.proto
+
+import type { TaskState as _baton_v1_TaskState, TaskState__Output as _baton_v1_TaskState__Output } from '../../baton/v1/TaskState.js';
+import type { TaskError as _baton_v1_TaskError, TaskError__Output as _baton_v1_TaskError__Output } from '../../baton/v1/TaskError.js';
+import type { Priority as _baton_v1_Priority, Priority__Output as _baton_v1_Priority__Output } from '../../baton/v1/Priority.js';
+import type { RetryPolicy as _baton_v1_RetryPolicy, RetryPolicy__Output as _baton_v1_RetryPolicy__Output } from '../../baton/v1/RetryPolicy.js';
+import type { Duration as _google_protobuf_Duration, Duration__Output as _google_protobuf_Duration__Output } from '../../google/protobuf/Duration.js';
+import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp.js';
+import type { Attempt as _baton_v1_Attempt, Attempt__Output as _baton_v1_Attempt__Output } from '../../baton/v1/Attempt.js';
+
+/**
+ * A unit of work and everything known about it.
+ */
+export interface Task {
+  /**
+   * Unique, time-sortable id (26 characters).
+   */
+  'id'?: (string);
+  /**
+   * Capability (queue) the task runs on.
+   */
+  'capability'?: (string);
+  /**
+   * Current state.
+   */
+  'state'?: (_baton_v1_TaskState);
+  /**
+   * Input as UTF-8 JSON.
+   */
+  'input'?: (Buffer | Uint8Array | string);
+  /**
+   * Result as UTF-8 JSON; set when SUCCEEDED.
+   */
+  'result'?: (Buffer | Uint8Array | string);
+  /**
+   * Final error; set when FAILED, CANCELLED or DEAD.
+   */
+  'error'?: (_baton_v1_TaskError | null);
+  /**
+   * Priority band.
+   */
+  'priority'?: (_baton_v1_Priority);
+  /**
+   * Idempotency key given at submit, if any.
+   */
+  'idempotencyKey'?: (string);
+  /**
+   * Labels given at submit.
+   */
+  'labels'?: ({[key: string]: string});
+  /**
+   * Retry policy chosen at submit; unset when the agent's or server's default applies.
+   */
+  'retry'?: (_baton_v1_RetryPolicy | null);
+  /**
+   * Per-attempt time limit; unset when none was given.
+   */
+  'timeout'?: (_google_protobuf_Duration | null);
+  /**
+   * Time by which the task must finish; unset when none was given.
+   */
+  'deadline'?: (_google_protobuf_Timestamp | null);
+  /**
+   * Earliest start of the next attempt (delay or retry backoff); unset when due now.
+   */
+  'runTime'?: (_google_protobuf_Timestamp | null);
+  /**
+   * When the task was submitted.
+   */
+  'createTime'?: (_google_protobuf_Timestamp | null);
+  /**
+   * When the record last changed.
+   */
+  'updateTime'?: (_google_protobuf_Timestamp | null);
+  /**
+   * When the first attempt started.
+   */
+  'startTime'?: (_google_protobuf_Timestamp | null);
+  /**
+   * When the task reached a terminal state.
+   */
+  'finishTime'?: (_google_protobuf_Timestamp | null);
+  /**
+   * Number of the latest attempt (0 before the first claim).
+   */
+  'attempt'?: (number);
+  /**
+   * Every attempt so far, oldest first.
+   */
+  'attempts'?: (_baton_v1_Attempt)[];
+  /**
+   * Agent holding the task while RUNNING.
+   */
+  'ownerAgentId'?: (string);
+  /**
+   * When the owner's lease lapses unless renewed.
+   */
+  'leaseExpireTime'?: (_google_protobuf_Timestamp | null);
+  /**
+   * Latest progress as UTF-8 JSON (updated at heartbeats).
+   */
+  'progress'?: (Buffer | Uint8Array | string);
+  /**
+   * Parent task of a sub-task.
+   */
+  'parentId'?: (string);
+  /**
+   * Root task of the program this task belongs to (its own id for a root task).
+   */
+  'rootId'?: (string);
+  /**
+   * Times the task was replayed from the dead-letter stream.
+   */
+  'replays'?: (number);
+}
+
+/**
+ * A unit of work and everything known about it.
+ */
+export interface Task__Output {
+  /**
+   * Unique, time-sortable id (26 characters).
+   */
+  'id': (string);
+  /**
+   * Capability (queue) the task runs on.
+   */
+  'capability': (string);
+  /**
+   * Current state.
+   */
+  'state': (_baton_v1_TaskState__Output);
+  /**
+   * Input as UTF-8 JSON.
+   */
+  'input': (Buffer);
+  /**
+   * Result as UTF-8 JSON; set when SUCCEEDED.
+   */
+  'result': (Buffer);
+  /**
+   * Final error; set when FAILED, CANCELLED or DEAD.
+   */
+  'error': (_baton_v1_TaskError__Output | null);
+  /**
+   * Priority band.
+   */
+  'priority': (_baton_v1_Priority__Output);
+  /**
+   * Idempotency key given at submit, if any.
+   */
+  'idempotencyKey': (string);
+  /**
+   * Labels given at submit.
+   */
+  'labels': ({[key: string]: string});
+  /**
+   * Retry policy chosen at submit; unset when the agent's or server's default applies.
+   */
+  'retry': (_baton_v1_RetryPolicy__Output | null);
+  /**
+   * Per-attempt time limit; unset when none was given.
+   */
+  'timeout': (_google_protobuf_Duration__Output | null);
+  /**
+   * Time by which the task must finish; unset when none was given.
+   */
+  'deadline': (_google_protobuf_Timestamp__Output | null);
+  /**
+   * Earliest start of the next attempt (delay or retry backoff); unset when due now.
+   */
+  'runTime': (_google_protobuf_Timestamp__Output | null);
+  /**
+   * When the task was submitted.
+   */
+  'createTime': (_google_protobuf_Timestamp__Output | null);
+  /**
+   * When the record last changed.
+   */
+  'updateTime': (_google_protobuf_Timestamp__Output | null);
+  /**
+   * When the first attempt started.
+   */
+  'startTime': (_google_protobuf_Timestamp__Output | null);
+  /**
+   * When the task reached a terminal state.
+   */
+  'finishTime': (_google_protobuf_Timestamp__Output | null);
+  /**
+   * Number of the latest attempt (0 before the first claim).
+   */
+  'attempt': (number);
+  /**
+   * Every attempt so far, oldest first.
+   */
+  'attempts': (_baton_v1_Attempt__Output)[];
+  /**
+   * Agent holding the task while RUNNING.
+   */
+  'ownerAgentId': (string);
+  /**
+   * When the owner's lease lapses unless renewed.
+   */
+  'leaseExpireTime': (_google_protobuf_Timestamp__Output | null);
+  /**
+   * Latest progress as UTF-8 JSON (updated at heartbeats).
+   */
+  'progress': (Buffer);
+  /**
+   * Parent task of a sub-task.
+   */
+  'parentId': (string);
+  /**
+   * Root task of the program this task belongs to (its own id for a root task).
+   */
+  'rootId': (string);
+  /**
+   * Times the task was replayed from the dead-letter stream.
+   */
+  'replays': (number);
+}
