@@ -62,3 +62,6 @@ export {
 export type { GrpcRetryOptions, GrpcTlsOptions } from "./grpc/client/channel.js";
 export { GrpcCallError } from "./grpc/client/errors.js";
 export type { GrpcWatchOptions } from "./grpc/client/watch.js";
+export { startGateway, type Gateway, type StartGatewayOptions } from "./grpc/server/gateway.js";
+export { createMockContext, type MockTaskContext } from "./sdk/testing.js";
+export { s, type Infer } from "./sdk/schema.js";
