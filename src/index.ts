@@ -65,3 +65,4 @@ export type { GrpcWatchOptions } from "./grpc/client/watch.js";
 export { startGateway, type Gateway, type StartGatewayOptions } from "./grpc/server/gateway.js";
 export { createMockContext, type MockTaskContext } from "./sdk/testing.js";
 export { s, type Infer } from "./sdk/schema.js";
+export { sleep } from "./sdk/sleep.js";

@@ -1,4 +1,5 @@
 import { defineAgent } from "../../src/sdk/define-agent.js";
+import { sleep } from "../../src/sdk/sleep.js";
 import { TerminalError } from "../../src/errors.js";
 import { ValidationError } from "../../src/errors.js";
 
@@ -34,21 +35,6 @@ function parse(input: unknown): SleepInput {
   check("crash", i.crash === undefined || typeof i.crash === "boolean");
   check("steps", i.steps === undefined || (Number.isInteger(i.steps) && (i.steps as number) >= 1));
   return input as SleepInput;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        reject(signal.reason as Error);
-      },
-      { once: true },
-    );
-  });
 }
 
 /** A synthetic agent for tests, demos and benchmarks: sleeps, fails or crashes on request. */

@@ -1,4 +1,4 @@
-import { ValidationError } from "../errors.js";
+import { claimStepName } from "../sdk/step-names.js";
 import type { BatonConnection } from "../nats/connection.js";
 import { stepKey } from "../nats/subjects.js";
 import { publishEvent } from "../store/events.js";
@@ -75,12 +75,7 @@ export function createTaskContext(
       );
     },
     async step<T extends JsonValue | void>(name: string, fn: () => Promise<T> | T): Promise<T> {
-      if (typeof name !== "string" || name.length === 0) {
-        throw new ValidationError("step.name", "must be a non-empty string");
-      }
-      if (usedSteps.has(name))
-        throw new ValidationError("step.name", `step "${name}" ran twice in one attempt`);
-      usedSteps.add(name);
+      claimStepName(usedSteps, name);
       const key = stepKey(record.id, name);
       const stored = await withIoRetry(() => conn.steps.get(key), log);
       if (stored && stored.operation === "PUT" && stored.length > 0) {

@@ -1,10 +1,6 @@
+import { claimStepName } from "./step-names.js";
 import { pino, type DestinationStream } from "pino";
-import {
-  AttemptTimeoutError,
-  CancelledError,
-  FailedPreconditionError,
-  ValidationError,
-} from "../errors.js";
+import { AttemptTimeoutError, CancelledError, FailedPreconditionError } from "../errors.js";
 import type { Logger } from "../telemetry/logger.js";
 import { TaskState, type JsonValue, type TaskRecord } from "../types.js";
 import type { Handler, TaskContext } from "./types.js";
@@ -150,12 +146,7 @@ export function createMockContext<I>(
     },
     // Mirrors dispatch/task-context.ts: stored results replay, names are unique per attempt.
     async step<T extends JsonValue | void>(name: string, fn: () => Promise<T> | T): Promise<T> {
-      if (typeof name !== "string" || name.length === 0) {
-        throw new ValidationError("step.name", "must be a non-empty string");
-      }
-      if (usedSteps.has(name))
-        throw new ValidationError("step.name", `step "${name}" ran twice in one attempt`);
-      usedSteps.add(name);
+      claimStepName(usedSteps, name);
       const hit = stored.get(name);
       if (hit !== undefined) return decode(hit) as T;
       controller.signal.throwIfAborted();

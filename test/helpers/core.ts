@@ -1,3 +1,4 @@
+import { sleep } from "../../src/sdk/sleep.js";
 import { onTestFinished } from "vitest";
 import { createClient, type BatonClient } from "../../src/client/client.js";
 import type { BatonOptions } from "../../src/config/index.js";
@@ -62,18 +63,7 @@ export function aborted(signal: AbortSignal): Promise<unknown> {
 
 /** Sleeps `ms`, rejecting with the signal's reason if it aborts first (a well-behaved handler). */
 export function sleepObeying(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener(
-      "abort",
-      () => {
-        clearTimeout(t);
-        reject(signal.reason as Error);
-      },
-      { once: true },
-    );
-  });
+  return sleep(ms, signal);
 }
 
 type AnyAgent = AgentDefinition<never, unknown>;
