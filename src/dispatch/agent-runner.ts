@@ -37,7 +37,8 @@ import { Puller, type PullTarget } from "./puller.js";
 import { createTaskContext, type AttemptState } from "./task-context.js";
 import { withIoRetry } from "./io-retry.js";
 import type { AgentInfo } from "../registry/agents.js";
-import { declareCapability } from "../registry/capabilities.js";
+import { compileSchema, declareCapability, validateInput } from "../registry/capabilities.js";
+import type { ValidateFunction } from "ajv";
 
 const decoder = new TextDecoder();
 const LONG_POLL_MS = 5000;
@@ -82,6 +83,7 @@ export class AgentRunner {
   private readonly longPolling = new Set<string>();
   private rotate = 0;
   private readonly startedAt = Date.now();
+  private readonly checkOutput: ValidateFunction | undefined;
 
   constructor(
     private readonly conn: BatonConnection,
@@ -100,6 +102,7 @@ export class AgentRunner {
         tag: `${capability}/${priority}`,
       })),
     );
+    this.checkOutput = agent.outputSchema ? compileSchema(agent.outputSchema) : undefined;
     this.puller = new Puller(conn.nc, (d) => this.onDelivery(d));
   }
 
@@ -121,6 +124,7 @@ export class AgentRunner {
       pid: process.pid,
       startedAt: this.startedAt,
       lastHeartbeat: Date.now(),
+      ...(this.agent.resources ? { resources: this.agent.resources } : {}),
     };
   }
 
@@ -452,6 +456,15 @@ export class AgentRunner {
           );
         }
         value = JSON.parse(text) as JsonValue;
+        if (this.checkOutput) {
+          try {
+            validateInput(this.checkOutput, value, "result");
+          } catch (invalid) {
+            throw new TerminalError(
+              `result does not match the output schema: ${(invalid as Error).message}`,
+            );
+          }
+        }
       } catch (err) {
         error =
           err instanceof TerminalError

@@ -1,4 +1,5 @@
 import type { KV } from "@nats-io/kv";
+import type { Resources } from "../placement/types.js";
 
 /** What an agent process reports about itself at every heartbeat. */
 export interface AgentInfo {
@@ -12,6 +13,8 @@ export interface AgentInfo {
   pid: number;
   startedAt: number;
   lastHeartbeat: number;
+  /** What the agent offers (GPUs, models, labels), when its definition says. */
+  resources?: Resources;
 }
 
 const encoder = new TextEncoder();

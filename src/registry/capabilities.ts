@@ -12,6 +12,10 @@ export interface CapabilityEntry {
 const encoder = new TextEncoder();
 const ajv = new Ajv({ allErrors: false, strict: false });
 
+export function compileSchema(schema: Record<string, unknown>): ValidateFunction {
+  return ajv.compile(schema);
+}
+
 /** Throws a ValidationError naming `field` when the schema itself is not valid JSON Schema. */
 export function checkSchema(schema: unknown, field: string): Record<string, unknown> {
   if (typeof schema !== "object" || schema === null || Array.isArray(schema)) {

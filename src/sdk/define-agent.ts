@@ -4,6 +4,7 @@ import { checkSchema } from "../registry/capabilities.js";
 import { validateCapability } from "../nats/subjects.js";
 import { compileRetryPolicy, DEFAULT_RETRY_POLICY } from "../retry.js";
 import type { JsonValue } from "../types.js";
+import type { Resources } from "../placement/types.js";
 import type { AgentDefinition, AgentOptions } from "./types.js";
 
 const NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -14,6 +15,9 @@ const KNOWN = new Set([
   "retry",
   "timeout",
   "inputSchema",
+  "input",
+  "output",
+  "resources",
   "handler",
 ]);
 
@@ -50,10 +54,21 @@ export function defineAgent<I = JsonValue, O = JsonValue>(
     timeoutMs = durationField(options.timeout, field("timeout"));
     if (timeoutMs <= 0) throw new ValidationError(field("timeout"), "must be greater than zero");
   }
+  if (options.input !== undefined && options.inputSchema !== undefined) {
+    throw new ValidationError(field("inputSchema"), "give either input or inputSchema, not both");
+  }
   const inputSchema =
-    options.inputSchema === undefined
+    options.input !== undefined
+      ? checkSchema(options.input.schema, field("input"))
+      : options.inputSchema === undefined
+        ? undefined
+        : checkSchema(options.inputSchema, field("inputSchema"));
+  const outputSchema =
+    options.output === undefined ? undefined : checkSchema(options.output.schema, field("output"));
+  const resources =
+    options.resources === undefined
       ? undefined
-      : checkSchema(options.inputSchema, field("inputSchema"));
+      : checkResources(options.resources, field("resources"));
   if (typeof options.handler !== "function") {
     throw new ValidationError(field("handler"), "must be a function");
   }
@@ -65,8 +80,35 @@ export function defineAgent<I = JsonValue, O = JsonValue>(
     ...(options.retry ? { retry: options.retry } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     ...(inputSchema ? { inputSchema } : {}),
+    ...(outputSchema ? { outputSchema } : {}),
+    ...(resources ? { resources } : {}),
     handler: options.handler,
   };
+}
+
+function checkResources(r: Resources, f: string): Resources {
+  if (typeof r !== "object" || r === null || Array.isArray(r))
+    throw new ValidationError(f, "must be an object");
+  const count = (v: unknown, name: string): void => {
+    if (v !== undefined && (!Number.isInteger(v) || (v as number) < 0)) {
+      throw new ValidationError(`${f}.${name}`, "must be a non-negative integer");
+    }
+  };
+  count(r.cpuSlots, "cpuSlots");
+  (r.gpus ?? []).forEach((g, i) => {
+    if (typeof g.type !== "string" || g.type.length === 0) {
+      throw new ValidationError(`${f}.gpus[${i}].type`, "must be a GPU model name");
+    }
+    count(g.count, `gpus[${i}].count`);
+    count(g.memoryMib, `gpus[${i}].memoryMib`);
+  });
+  if (r.models !== undefined && !r.models.every((m) => typeof m === "string" && m.length > 0)) {
+    throw new ValidationError(`${f}.models`, "must be a list of model names");
+  }
+  for (const [k, v] of Object.entries(r.labels ?? {})) {
+    if (typeof v !== "string") throw new ValidationError(`${f}.labels.${k}`, "must be a string");
+  }
+  return structuredClone(r);
 }
 
 export function isAgentDefinition(value: unknown): value is AgentDefinition<never, unknown> {

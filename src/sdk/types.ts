@@ -1,6 +1,8 @@
 import type { Logger } from "../telemetry/logger.js";
 import type { RetryOptions } from "../retry.js";
+import type { Resources } from "../placement/types.js";
 import type { JsonValue, TaskRecord } from "../types.js";
+import type { Schema } from "./schema.js";
 
 /** What a handler sees of the task it runs. */
 export interface TaskContext<I = JsonValue> {
@@ -40,8 +42,17 @@ export interface AgentOptions<I = JsonValue, O = JsonValue> {
   retry?: RetryOptions;
   /** Per-attempt time limit for tasks that do not bring their own ("5m" or ms). */
   timeout?: number | string;
-  /** JSON Schema every task input must match; checked at submit (field names the path). */
+  /**
+   * Typed input schema built with `s` (src/sdk/schema.ts): the handler's `ctx.input` type follows
+   * from it, and every submit is checked against it (the error names the path).
+   */
+  input?: Schema<I>;
+  /** Typed output schema: a result that does not match fails the attempt without retry. */
+  output?: Schema<O>;
+  /** Plain JSON Schema for the input, for schemas written by hand (instead of `input`). */
   inputSchema?: Record<string, unknown>;
+  /** What this agent offers, shown in the registry (placement uses it). */
+  resources?: Resources;
   handler: Handler<I, O>;
 }
 
@@ -53,5 +64,7 @@ export interface AgentDefinition<I = JsonValue, O = JsonValue> {
   readonly retry?: RetryOptions;
   readonly timeoutMs?: number;
   readonly inputSchema?: Record<string, unknown>;
+  readonly outputSchema?: Record<string, unknown>;
+  readonly resources?: Resources;
   readonly handler: Handler<I, O>;
 }

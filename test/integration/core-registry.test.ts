@@ -1,3 +1,4 @@
+import { s } from "../../src/sdk/schema.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createClient,
@@ -112,6 +113,41 @@ describe("capability schema, batch submit, registry and queue stats", () => {
       backlogByPriority: { high: 1, normal: 1, low: 0 },
     });
     expect(stats?.oldestAgeMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it("fails a result that breaks the output schema without retrying, and shows resources", async () => {
+    const opts = {
+      natsUrl: nats.url,
+      prefix: nats.prefix,
+      lease: "2s",
+      logLevel: "silent" as const,
+    };
+    const gpu = defineAgent({
+      name: "gpu",
+      capabilities: ["render"],
+      resources: { gpus: [{ type: "a100", count: 2, memoryMib: 81920 }], labels: { zone: "a" } },
+      input: s.object({ frames: s.integer({ minimum: 1 }) }),
+      output: s.object({ rendered: s.integer() }),
+      handler: (ctx) => ({
+        rendered: ctx.input.frames > 1 ? ctx.input.frames : ("one" as unknown as number),
+      }),
+    });
+    const w = await Worker.start([gpu as never], opts);
+    try {
+      const [info] = await client.listAgents({ capability: "render" });
+      expect(info?.resources).toEqual({
+        gpus: [{ type: "a100", count: 2, memoryMib: 81920 }],
+        labels: { zone: "a" },
+      });
+      const ok = await client.wait((await client.submit("render", { frames: 3 })).id);
+      expect(ok).toMatchObject({ state: "SUCCEEDED", result: { rendered: 3 } });
+      const bad = await client.wait((await client.submit("render", { frames: 1 })).id);
+      expect(bad.state).toBe("FAILED");
+      expect(bad.attempts).toHaveLength(1);
+      expect(bad.error?.message).toMatch(/output schema: result\.rendered/);
+    } finally {
+      await w.stop(1000);
+    }
   });
 
   it("removes a stopped agent from the registry", async () => {

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { s } from "../../src/sdk/schema.js";
 import { ValidationError } from "../../src/errors.js";
 import { defineAgent } from "../../src/sdk/define-agent.js";
 import { Delivery } from "../../src/dispatch/delivery.js";
@@ -52,5 +53,38 @@ describe("Delivery", () => {
     v1.nak(1500);
     v1.ack();
     expect(sent).toEqual(["+WPI", '-NAK {"delay":1500000000}']);
+  });
+});
+
+describe("typed agents", () => {
+  it("derives the handler's input type and the submit schema from `input`", () => {
+    const agent = defineAgent({
+      name: "typed",
+      capabilities: ["typed"],
+      input: s.object({ n: s.integer({ minimum: 0 }), tag: s.optional(s.string()) }),
+      output: s.object({ doubled: s.integer() }),
+      handler: (ctx) => {
+        expectTypeOf(ctx.input).toEqualTypeOf<{ n: number; tag?: string }>();
+        return { doubled: ctx.input.n * 2 };
+      },
+    });
+    expect(agent.inputSchema).toMatchObject({ type: "object", required: ["n"] });
+    expect(agent.outputSchema).toMatchObject({ type: "object", required: ["doubled"] });
+  });
+
+  it.each([
+    ["agent(a).inputSchema", { input: s.string(), inputSchema: { type: "string" } }],
+    [
+      "agent(a).resources.gpus[0].count",
+      { resources: { gpus: [{ type: "a100", count: -1, memoryMib: 1 }] } },
+    ],
+    ["agent(a).resources.cpuSlots", { resources: { cpuSlots: 1.5 } }],
+  ])("rejects %s", (field, extra) => {
+    try {
+      defineAgent({ name: "a", capabilities: ["x"], handler, ...extra } as never);
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ValidationError).field).toBe(field);
+    }
   });
 });
