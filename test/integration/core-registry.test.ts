@@ -132,7 +132,7 @@ describe("capability schema, batch submit, registry and queue stats", () => {
         rendered: ctx.input.frames > 1 ? ctx.input.frames : ("one" as unknown as number),
       }),
     });
-    const w = await Worker.start([gpu as never], opts);
+    const w = await Worker.start([gpu], opts);
     try {
       const [info] = await client.listAgents({ capability: "render" });
       expect(info?.resources).toEqual({

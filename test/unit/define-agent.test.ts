@@ -81,7 +81,7 @@ describe("typed agents", () => {
     ["agent(a).resources.cpuSlots", { resources: { cpuSlots: 1.5 } }],
   ])("rejects %s", (field, extra) => {
     try {
-      defineAgent({ name: "a", capabilities: ["x"], handler, ...extra } as never);
+      defineAgent({ name: "a", capabilities: ["x"], handler, ...extra });
       expect.unreachable();
     } catch (err) {
       expect((err as ValidationError).field).toBe(field);
