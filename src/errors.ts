@@ -15,6 +15,7 @@ export const ErrorCode = {
   DeadlineExceeded: "DEADLINE_EXCEEDED",
   Cancelled: "CANCELLED",
   WorkerLost: "WORKER_LOST",
+  ChildFailed: "CHILD_FAILED",
   Unavailable: "UNAVAILABLE",
   NatsServerMissing: "NATS_SERVER_MISSING",
 } as const;
@@ -143,6 +144,24 @@ export class CancelledError extends BatonError {
   readonly nonRetryable = true;
   constructor(message = "task cancelled") {
     super(ErrorCode.Cancelled, message);
+  }
+}
+
+/**
+ * A delegated sub-task ended in a state other than SUCCEEDED. Not retried: the retry would find
+ * the same child (same idempotency key). Catch it to continue the parent without the result.
+ */
+export class ChildTaskFailedError extends BatonError {
+  readonly nonRetryable = true;
+  constructor(
+    readonly childId: string,
+    readonly childState: string,
+    readonly childError: { message: string; code?: string } | undefined,
+  ) {
+    super(
+      ErrorCode.ChildFailed,
+      `sub-task ${childId} ended ${childState}${childError ? `: ${childError.message}` : ""}`,
+    );
   }
 }
 

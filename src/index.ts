@@ -10,7 +10,14 @@ export type { QueueStats } from "./registry/queue-stats.js";
 export type { WatchOptions } from "./client/watch.js";
 export { Worker, type WorkerOptions } from "./dispatch/worker.js";
 export { defineAgent, isAgentDefinition } from "./sdk/define-agent.js";
-export type { AgentDefinition, AgentOptions, Handler, TaskContext } from "./sdk/types.js";
+export type {
+  AgentDefinition,
+  AgentOptions,
+  DelegateCall,
+  DelegateOptions,
+  Handler,
+  TaskContext,
+} from "./sdk/types.js";
 export { connectBaton, type BatonConnection, type ConnectOptions } from "./nats/connection.js";
 export { compileConfig, type BatonConfig, type BatonOptions } from "./config/index.js";
 export {
@@ -23,6 +30,7 @@ export {
   AttemptTimeoutError,
   BatonError,
   CancelledError,
+  ChildTaskFailedError,
   ConfigError,
   ConflictError,
   DeadlineExceededError,

@@ -79,6 +79,8 @@ export interface TaskRecord {
   replays?: number;
   parentId?: string;
   rootId: string;
+  /** Sub-tasks started with ctx.delegate, so cancelling this task can cancel them. */
+  children?: string[];
 }
 
 export interface SubmitOptions {

@@ -309,6 +309,13 @@ export class BatonClient implements AsyncDisposable {
     });
     if (!done) throw new TaskNotFoundError(id);
     conn.nc.publish(conn.names.cancelSubject, id);
+    for (const child of done.record.children ?? []) {
+      // Children that already finished answer FailedPrecondition; that is fine.
+      await this.cancel(child, `parent ${id} cancelled`).catch((err: unknown) => {
+        if (!(err instanceof FailedPreconditionError) && !(err instanceof TaskNotFoundError))
+          throw err;
+      });
+    }
     await publishEvent(
       conn,
       {

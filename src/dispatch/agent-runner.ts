@@ -36,6 +36,7 @@ import type { Delivery } from "./delivery.js";
 import { Puller, type PullTarget } from "./puller.js";
 import { createTaskContext, type AttemptState } from "./task-context.js";
 import { withIoRetry } from "./io-retry.js";
+import { BatonClient } from "../client/client.js";
 import type { AgentInfo } from "../registry/agents.js";
 import { compileSchema, declareCapability, validateInput } from "../registry/capabilities.js";
 import type { ValidateFunction } from "ajv";
@@ -84,6 +85,8 @@ export class AgentRunner {
   private rotate = 0;
   private readonly startedAt = Date.now();
   private readonly checkOutput: ValidateFunction | undefined;
+  /** Submits and watches delegated sub-tasks on the runner's connection. */
+  private readonly client: BatonClient;
 
   constructor(
     private readonly conn: BatonConnection,
@@ -102,6 +105,7 @@ export class AgentRunner {
         tag: `${capability}/${priority}`,
       })),
     );
+    this.client = new BatonClient(conn, false);
     this.checkOutput = agent.outputSchema ? compileSchema(agent.outputSchema) : undefined;
     this.puller = new Puller(conn.nc, (d) => this.onDelivery(d));
   }
@@ -385,7 +389,7 @@ export class AgentRunner {
       await this.stateEvent(record).catch((err: unknown) =>
         log.warn({ err }, "RUNNING event not published"),
       );
-      const ctx = createTaskContext(this.conn, entry, log, () => this.renew(entry));
+      const ctx = createTaskContext(this.conn, this.client, entry, log, () => this.renew(entry));
       let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
       try {
         const aborted = new Promise<never>((_, reject) => {

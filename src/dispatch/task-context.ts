@@ -7,7 +7,11 @@ import { isWrongLastSequence } from "../store/task-store.js";
 import { withIoRetry } from "./io-retry.js";
 import type { Logger } from "../telemetry/logger.js";
 import type { JsonValue, TaskRecord } from "../types.js";
-import type { TaskContext } from "../sdk/types.js";
+import type { DelegateCall, DelegateOptions, TaskContext } from "../sdk/types.js";
+import type { BatonClient } from "../client/client.js";
+import { mapLimit } from "../sdk/concurrency.js";
+import { CancelledError, ChildTaskFailedError } from "../errors.js";
+import { TaskState } from "../types.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -24,11 +28,54 @@ export interface AttemptState {
 
 export function createTaskContext(
   conn: BatonConnection,
+  client: BatonClient,
   state: AttemptState,
   log: Logger,
   renew: () => Promise<void>,
 ): TaskContext<JsonValue> {
   const record = state.record;
+  const signal = state.controller.signal;
+  let calls = 0;
+  const delegate = async <T = JsonValue>(
+    capability: string,
+    input: JsonValue,
+    options: DelegateOptions = {},
+  ): Promise<T> => {
+    const name = claimStepName(usedSteps, options.name ?? `${capability}#${++calls}`);
+    signal.throwIfAborted();
+    const child = await client.submit(capability, input, {
+      idempotencyKey: `child:${record.id}:${name}`,
+      parentId: record.id,
+      rootId: record.rootId,
+      priority: options.priority ?? record.priority,
+      ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(record.deadline !== undefined ? { deadline: record.deadline } : {}),
+    });
+    await conn.tasks.mutate(record.id, (r) => {
+      if (r.children?.includes(child.id)) return undefined;
+      r.children = [...(r.children ?? []), child.id];
+      return r;
+    });
+    try {
+      for await (const _event of client.watch(child.id, { signal })) {
+        // until the child's terminal event, or our own abort
+      }
+      signal.throwIfAborted();
+    } catch (err) {
+      // A cancelled parent takes its children along; on timeout or shutdown they keep running
+      // and the parent's next attempt picks the same child up again.
+      if (signal.reason instanceof CancelledError) {
+        await client.cancel(child.id, `parent ${record.id} cancelled`).catch(() => undefined);
+      }
+      throw err;
+    }
+    const done = await client.get(child.id);
+    if (done.state !== TaskState.Succeeded) {
+      throw new ChildTaskFailedError(done.id, done.state, done.error);
+    }
+    return done.result as T;
+  };
   const usedSteps = new Set<string>();
   // Events are retried through a NATS outage; if one still fails it is logged, not thrown:
   // a watcher missing a progress update must not fail a long task.
@@ -95,5 +142,11 @@ export function createTaskContext(
       return value;
     },
     heartbeat: renew,
+    delegate,
+    delegateAll: <T = JsonValue>(
+      calls: readonly DelegateCall[],
+      opts: { concurrency?: number } = {},
+    ) =>
+      mapLimit(calls, opts.concurrency ?? 8, (c) => delegate<T>(c.capability, c.input, c.options)),
   };
 }

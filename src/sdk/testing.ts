@@ -1,3 +1,5 @@
+import { mapLimit } from "./concurrency.js";
+import type { DelegateCall } from "./types.js";
 import { claimStepName } from "./step-names.js";
 import { pino, type DestinationStream } from "pino";
 import { AttemptTimeoutError, CancelledError, FailedPreconditionError } from "../errors.js";
@@ -18,11 +20,6 @@ export interface MockContextOptions {
   logLevel?: string;
   /** Stands in for a peer agent: answers `ctx.delegate(capability, input)`. */
   delegate?: (capability: string, input: JsonValue) => Promise<unknown>;
-}
-
-export interface DelegateCall {
-  capability: string;
-  input: JsonValue;
 }
 
 /** A TaskContext for unit tests, with what the handler did and controls for the runtime's part. */
@@ -52,13 +49,6 @@ export interface MockTaskContext<I = JsonValue> extends TaskContext<I> {
    * abort reason as soon as the signal is aborted, even if the handler ignores the signal.
    */
   run<O>(handler: Handler<I, O>): Promise<O>;
-  /** Hands a sub-task to the `delegate` fake given to `createMockContext`. */
-  delegate(capability: string, input: JsonValue): Promise<unknown>;
-  /** Delegates each call with at most `concurrency` (default all) in flight; results in order. */
-  delegateAll(
-    calls: readonly DelegateCall[],
-    options?: { concurrency?: number },
-  ): Promise<unknown[]>;
 }
 
 /** A context for testing a handler without NATS, with the runtime's step and abort semantics. */
@@ -100,7 +90,7 @@ export function createMockContext<I>(
     })),
   });
 
-  const delegate = async (cap: string, childInput: JsonValue): Promise<unknown> => {
+  const delegate = async <T = JsonValue>(cap: string, childInput: JsonValue): Promise<T> => {
     controller.signal.throwIfAborted();
     delegations.push({ capability: cap, input: childInput });
     if (!options.delegate) {
@@ -108,7 +98,7 @@ export function createMockContext<I>(
         `ctx.delegate("${cap}") was called, but createMockContext got no delegate fake`,
       );
     }
-    return options.delegate(cap, childInput);
+    return (await options.delegate(cap, childInput)) as T;
   };
 
   const mock: MockTaskContext<I> = {
@@ -185,19 +175,13 @@ export function createMockContext<I>(
       return Promise.race([Promise.resolve().then(() => handler(mock)), aborted]);
     },
     delegate,
-    async delegateAll(calls, opts = {}) {
-      const limit = Math.max(1, Math.floor(opts.concurrency ?? calls.length));
-      const results: unknown[] = new Array<unknown>(calls.length);
-      let next = 0;
-      const lane = async (): Promise<void> => {
-        while (next < calls.length) {
-          const i = next++;
-          const call = calls[i];
-          if (call) results[i] = await delegate(call.capability, call.input);
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(limit, calls.length) }, lane));
-      return results;
+    delegateAll<T = JsonValue>(
+      calls: readonly DelegateCall[],
+      opts: { concurrency?: number } = {},
+    ) {
+      return mapLimit(calls, opts.concurrency ?? 8, (call) =>
+        delegate<T>(call.capability, call.input),
+      );
     },
   };
   return mock;

@@ -1,7 +1,7 @@
 import type { Logger } from "../telemetry/logger.js";
 import type { RetryOptions } from "../retry.js";
 import type { Resources } from "../placement/types.js";
-import type { JsonValue, TaskRecord } from "../types.js";
+import type { JsonValue, Priority, TaskRecord } from "../types.js";
 import type { Schema } from "./schema.js";
 
 /** What a handler sees of the task it runs. */
@@ -27,6 +27,39 @@ export interface TaskContext<I = JsonValue> {
   step<T extends JsonValue | void>(name: string, fn: () => Promise<T> | T): Promise<T>;
   /** Renews the lease now (the runtime also does so on its own). */
   heartbeat(): Promise<void>;
+  /**
+   * Runs a sub-task on another agent and resolves with its result. The child is recorded durably
+   * (parent and root ids, idempotency key from the parent and the call's name), so a retried or
+   * redelivered parent finds the same child instead of starting another. Names default to
+   * `<capability>#<n>` in call order, so keep the order deterministic or pass `name`. A child
+   * that ends other than SUCCEEDED throws ChildTaskFailedError (not retried; catch it to go on
+   * without the result). Cancelling the parent cancels its running children.
+   */
+  delegate<T = JsonValue>(
+    capability: string,
+    input: JsonValue,
+    options?: DelegateOptions,
+  ): Promise<T>;
+  /** Delegates each call with at most `concurrency` (default 8) in flight; results in call order. */
+  delegateAll<T = JsonValue>(
+    calls: readonly DelegateCall[],
+    options?: { concurrency?: number },
+  ): Promise<T[]>;
+}
+
+export interface DelegateOptions {
+  /** Names the call within the parent (the child's idempotency key); unique per task. */
+  name?: string;
+  priority?: Priority;
+  /** Per-attempt limit of the child. */
+  timeout?: number | string;
+  retry?: RetryOptions;
+}
+
+export interface DelegateCall {
+  capability: string;
+  input: JsonValue;
+  options?: DelegateOptions;
 }
 
 export type Handler<I = JsonValue, O = JsonValue> = (ctx: TaskContext<I>) => Promise<O> | O;

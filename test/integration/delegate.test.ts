@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ChildTaskFailedError,
+  defineAgent,
+  TerminalError,
+  type JsonValue,
+} from "../../src/index.js";
+import { aborted, coreEnv, gate, waitFor } from "../helpers/core.js";
+import { startNats, type TestNats } from "../helpers/nats.js";
+
+let nats: TestNats;
+beforeAll(async () => {
+  nats = await startNats();
+});
+afterAll(async () => {
+  await nats[Symbol.asyncDispose]();
+});
+
+describe("ctx.delegate (durable queue path)", () => {
+  it("runs a child once, links it to the parent, and survives a parent retry", async () => {
+    const env = coreEnv(nats, { retry: { initialInterval: "50ms", jitter: 0 } });
+    let childRuns = 0;
+    let parentRuns = 0;
+    const child = defineAgent<{ n: number }>({
+      name: "child",
+      capabilities: ["double"],
+      handler: (ctx) => {
+        childRuns++;
+        return ctx.input.n * 2;
+      },
+    });
+    const parent = defineAgent<{ n: number }>({
+      name: "parent",
+      capabilities: ["orchestrate"],
+      handler: async (ctx) => {
+        parentRuns++;
+        const doubled = await ctx.delegate<number>("double", { n: ctx.input.n });
+        if (ctx.attempt === 1) throw new Error("fail after the child finished");
+        return { doubled };
+      },
+    });
+    await env.worker([child, parent]);
+    const client = await env.client();
+    const task = await client.submit("orchestrate", { n: 21 });
+    const done = await client.wait(task.id, { timeoutMs: 15_000 });
+    expect(done).toMatchObject({ state: "SUCCEEDED", result: { doubled: 42 }, attempt: 2 });
+    expect(parentRuns).toBe(2);
+    expect(childRuns).toBe(1);
+    expect(done.children).toHaveLength(1);
+    const kid = await client.get(done.children?.[0] ?? "");
+    expect(kid).toMatchObject({
+      parentId: task.id,
+      rootId: task.id,
+      state: "SUCCEEDED",
+      result: 42,
+    });
+  });
+
+  it("fails the parent when a child fails for good, or lets it continue when it catches", async () => {
+    const env = coreEnv(nats);
+    const child = defineAgent({
+      name: "child",
+      capabilities: ["broken"],
+      handler: () => {
+        throw new TerminalError("no way");
+      },
+    });
+    const parent = defineAgent<{ tolerate: boolean }>({
+      name: "parent",
+      capabilities: ["orchestrate"],
+      handler: async (ctx): Promise<JsonValue> => {
+        try {
+          return await ctx.delegate("broken", null);
+        } catch (err) {
+          if (ctx.input.tolerate && err instanceof ChildTaskFailedError) {
+            return { skipped: err.childState };
+          }
+          throw err;
+        }
+      },
+    });
+    await env.worker([child, parent]);
+    const client = await env.client();
+    const strict = await client.wait((await client.submit("orchestrate", { tolerate: false })).id);
+    expect(strict.state).toBe("FAILED");
+    expect(strict.attempts).toHaveLength(1);
+    expect(strict.error).toMatchObject({ code: "CHILD_FAILED" });
+    const lenient = await client.wait((await client.submit("orchestrate", { tolerate: true })).id);
+    expect(lenient).toMatchObject({ state: "SUCCEEDED", result: { skipped: "FAILED" } });
+  });
+
+  it("cancelling the parent cancels its running child", async () => {
+    const env = coreEnv(nats, { lease: "20s" });
+    const childStarted = gate();
+    let childAbort: unknown;
+    const child = defineAgent({
+      name: "child",
+      capabilities: ["slow"],
+      handler: async (ctx) => {
+        childStarted.open();
+        childAbort = await aborted(ctx.signal);
+        throw childAbort;
+      },
+    });
+    const parent = defineAgent({
+      name: "parent",
+      capabilities: ["orchestrate"],
+      handler: (ctx) => ctx.delegate("slow", null),
+    });
+    await env.worker([child, parent], { lease: "20s" });
+    const client = await env.client();
+    const task = await client.submit("orchestrate", null);
+    await childStarted.promise;
+    await client.cancel(task.id);
+    const kidId = await waitFor("child id", async () => (await client.get(task.id)).children?.[0]);
+    const kid = await waitFor("child cancelled", async () => {
+      const r = await client.get(kidId);
+      return r.state === "CANCELLED" ? r : undefined;
+    });
+    expect(kid.parentId).toBe(task.id);
+    await waitFor("child's signal aborted", () => childAbort !== undefined);
+    expect((await client.get(task.id)).state).toBe("CANCELLED");
+  });
+
+  it("delegateAll keeps call order and the concurrency limit", async () => {
+    const env = coreEnv(nats);
+    let running = 0;
+    let peak = 0;
+    const child = defineAgent<{ i: number }>({
+      name: "child",
+      capabilities: ["square"],
+      concurrency: 8,
+      handler: async (ctx) => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((r) => setTimeout(r, 30 + (5 - ctx.input.i) * 10));
+        running--;
+        return ctx.input.i * ctx.input.i;
+      },
+    });
+    const parent = defineAgent({
+      name: "parent",
+      capabilities: ["orchestrate"],
+      handler: (ctx) =>
+        ctx.delegateAll<number>(
+          [0, 1, 2, 3, 4, 5].map((i) => ({ capability: "square", input: { i } })),
+          { concurrency: 2 },
+        ),
+    });
+    await env.worker([child, parent]);
+    const client = await env.client();
+    const done = await client.wait((await client.submit("orchestrate", null)).id, {
+      timeoutMs: 15_000,
+    });
+    expect(done).toMatchObject({ state: "SUCCEEDED", result: [0, 1, 4, 9, 16, 25] });
+    expect(peak).toBeLessThanOrEqual(2);
+    expect(done.children).toHaveLength(6);
+  });
+});
