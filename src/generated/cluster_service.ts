@@ -5,9 +5,11 @@ import type { Agent as _baton_v1_Agent, Agent__Output as _baton_v1_Agent__Output
 import type { ClusterServiceClient as _baton_v1_ClusterServiceClient, ClusterServiceDefinition as _baton_v1_ClusterServiceDefinition } from './baton/v1/ClusterService.js';
 import type { GetQueueStatsRequest as _baton_v1_GetQueueStatsRequest, GetQueueStatsRequest__Output as _baton_v1_GetQueueStatsRequest__Output } from './baton/v1/GetQueueStatsRequest.js';
 import type { GetQueueStatsResponse as _baton_v1_GetQueueStatsResponse, GetQueueStatsResponse__Output as _baton_v1_GetQueueStatsResponse__Output } from './baton/v1/GetQueueStatsResponse.js';
+import type { GpuGroup as _baton_v1_GpuGroup, GpuGroup__Output as _baton_v1_GpuGroup__Output } from './baton/v1/GpuGroup.js';
 import type { ListAgentsRequest as _baton_v1_ListAgentsRequest, ListAgentsRequest__Output as _baton_v1_ListAgentsRequest__Output } from './baton/v1/ListAgentsRequest.js';
 import type { ListAgentsResponse as _baton_v1_ListAgentsResponse, ListAgentsResponse__Output as _baton_v1_ListAgentsResponse__Output } from './baton/v1/ListAgentsResponse.js';
 import type { QueueStats as _baton_v1_QueueStats, QueueStats__Output as _baton_v1_QueueStats__Output } from './baton/v1/QueueStats.js';
+import type { Resources as _baton_v1_Resources, Resources__Output as _baton_v1_Resources__Output } from './baton/v1/Resources.js';
 import type { Duration as _google_protobuf_Duration, Duration__Output as _google_protobuf_Duration__Output } from './google/protobuf/Duration.js';
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from './google/protobuf/Timestamp.js';
 
@@ -25,9 +27,11 @@ export interface ProtoGrpcType {
       ClusterService: SubtypeConstructor<typeof grpc.Client, _baton_v1_ClusterServiceClient> & { service: _baton_v1_ClusterServiceDefinition }
       GetQueueStatsRequest: MessageTypeDefinition<_baton_v1_GetQueueStatsRequest, _baton_v1_GetQueueStatsRequest__Output>
       GetQueueStatsResponse: MessageTypeDefinition<_baton_v1_GetQueueStatsResponse, _baton_v1_GetQueueStatsResponse__Output>
+      GpuGroup: MessageTypeDefinition<_baton_v1_GpuGroup, _baton_v1_GpuGroup__Output>
       ListAgentsRequest: MessageTypeDefinition<_baton_v1_ListAgentsRequest, _baton_v1_ListAgentsRequest__Output>
       ListAgentsResponse: MessageTypeDefinition<_baton_v1_ListAgentsResponse, _baton_v1_ListAgentsResponse__Output>
       QueueStats: MessageTypeDefinition<_baton_v1_QueueStats, _baton_v1_QueueStats__Output>
+      Resources: MessageTypeDefinition<_baton_v1_Resources, _baton_v1_Resources__Output>
     }
   }
   google: {

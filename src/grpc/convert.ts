@@ -163,6 +163,14 @@ export interface PbAgent {
   pid: number;
   startTime: PbTimestamp | null;
   lastHeartbeatTime: PbTimestamp | null;
+  resources: PbResources | null;
+}
+
+export interface PbResources {
+  cpuSlots: number;
+  gpus: { type: string; count: number; memoryMib: number }[];
+  models: string[];
+  labels: Record<string, string>;
 }
 
 export interface PbQueueStats {
@@ -409,6 +417,14 @@ export function agentToProto(a: AgentInfo): PbAgent {
     pid: a.pid,
     startTime: msToTimestamp(a.startedAt),
     lastHeartbeatTime: msToTimestamp(a.lastHeartbeat),
+    resources: a.resources
+      ? {
+          cpuSlots: a.resources.cpuSlots ?? 0,
+          gpus: (a.resources.gpus ?? []).map((g) => ({ ...g })),
+          models: [...(a.resources.models ?? [])],
+          labels: { ...(a.resources.labels ?? {}) },
+        }
+      : null,
   };
 }
 

@@ -72,6 +72,11 @@ beforeAll(async () => {
     name: "echo",
     capabilities: ["echo"],
     concurrency: 4,
+    resources: {
+      cpuSlots: 2,
+      gpus: [{ type: "t4", count: 1, memoryMib: 16384 }],
+      labels: { zone: "a" },
+    },
     handler: async (ctx) => {
       await ctx.progress({ half: true });
       await ctx.emit("tok");
@@ -503,6 +508,11 @@ describe("ClusterService", () => {
         capabilities: string[];
         freeSlots: number;
         lastHeartbeatTime: { seconds: number };
+        resources: {
+          cpuSlots: number;
+          gpus: { type: string; count: number; memoryMib: number }[];
+          labels: Record<string, string>;
+        } | null;
       }[];
     }>("ListAgents", {});
     expect(agents.map((a) => a.name).sort()).toEqual([
@@ -514,6 +524,11 @@ describe("ClusterService", () => {
     ]);
     const echo = agents.find((a) => a.name === "echo");
     expect(echo?.capabilities).toEqual(["echo"]);
+    expect(echo?.resources).toMatchObject({
+      cpuSlots: 2,
+      gpus: [{ type: "t4", count: 1, memoryMib: 16384 }],
+      labels: { zone: "a" },
+    });
     expect(echo?.lastHeartbeatTime.seconds).toBeGreaterThan(Date.now() / 1000 - 60);
     const only = await rpc.clusterCall<{ agents: { name: string }[] }>("ListAgents", {
       capability: "typed",

@@ -309,6 +309,7 @@ describe("records to messages", () => {
       pid: 42,
       startTime: { seconds: 1, nanos: 0 },
       lastHeartbeatTime: { seconds: 2, nanos: 0 },
+      resources: null,
     });
     expect(
       queueStatsToProto({

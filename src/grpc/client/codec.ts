@@ -5,6 +5,7 @@
  * gateway's side (records -> messages, requests -> core) is ../convert.ts, whose scalar helpers
  * this reuses.
  */
+import type { Resources } from "../../placement/types.js";
 import { durationField } from "../../client/submit-options.js";
 import { checkInput, compileSubmitOptions } from "../../client/submit-options.js";
 import { ValidationError } from "../../errors.js";
@@ -257,7 +258,22 @@ export function agentFromProto(a: Agent__Output): AgentInfo {
     pid: a.pid,
     startedAt: ms(a.startTime, "start_time") ?? 0,
     lastHeartbeat: ms(a.lastHeartbeatTime, "last_heartbeat_time") ?? 0,
+    ...(a.resources ? { resources: resourcesFromProto(a.resources) } : {}),
   };
+}
+
+function resourcesFromProto(r: NonNullable<Agent__Output["resources"]>): Resources {
+  const out: Resources = {};
+  if (r.cpuSlots) out.cpuSlots = r.cpuSlots;
+  if (r.gpus?.length)
+    out.gpus = r.gpus.map((g) => ({
+      type: g.type,
+      count: g.count,
+      memoryMib: Number(g.memoryMib),
+    }));
+  if (r.models?.length) out.models = [...r.models];
+  if (r.labels && Object.keys(r.labels).length > 0) out.labels = { ...r.labels };
+  return out;
 }
 
 export function queueStatsFromProto(q: QueueStats__Output): QueueStats {

@@ -1,6 +1,7 @@
 // Original file: proto/baton/v1/cluster_service.proto
 
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp.js';
+import type { Resources as _baton_v1_Resources, Resources__Output as _baton_v1_Resources__Output } from '../../baton/v1/Resources.js';
 
 /**
  * One running agent process.
@@ -46,6 +47,10 @@ export interface Agent {
    * When it last reported in.
    */
   'lastHeartbeatTime'?: (_google_protobuf_Timestamp | null);
+  /**
+   * What the agent offers, as its definition declares.
+   */
+  'resources'?: (_baton_v1_Resources | null);
 }
 
 /**
@@ -92,4 +97,8 @@ export interface Agent__Output {
    * When it last reported in.
    */
   'lastHeartbeatTime': (_google_protobuf_Timestamp__Output | null);
+  /**
+   * What the agent offers, as its definition declares.
+   */
+  'resources': (_baton_v1_Resources__Output | null);
 }
