@@ -12,10 +12,23 @@
 import { fileURLToPath } from "node:url";
 import { loadPackageDefinition as grpcLoadPackageDefinition } from "@grpc/grpc-js";
 import type { GrpcObject, ServiceClientConstructor } from "@grpc/grpc-js";
+import { existsSync } from "node:fs";
+import { dirname, join, sep } from "node:path";
 import { loadSync, type Options, type PackageDefinition } from "@grpc/proto-loader";
 
-/** Absolute path of the `proto/` directory (the include root). */
-export const PROTO_DIR = fileURLToPath(new URL("../../proto/", import.meta.url));
+/**
+ * Absolute path of the `proto/` directory (the include root): the nearest one above this file,
+ * which is two levels up from source and three from the build output (dist/src/grpc).
+ */
+export const PROTO_DIR = findProtoDir(dirname(fileURLToPath(import.meta.url)));
+
+function findProtoDir(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, "proto");
+    if (existsSync(join(candidate, "baton", "v1"))) return candidate + sep;
+    if (dirname(dir) === dir) throw new Error(`proto/ not found above ${from}`);
+  }
+}
 
 /** Baton's own proto files, relative to PROTO_DIR. */
 export const BATON_PROTO_FILES: readonly string[] = Object.freeze([
