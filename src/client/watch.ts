@@ -29,10 +29,12 @@ export async function* watchTask(
   const signal = options.signal;
   if (signal?.aborted) return;
   await conn.tasks.require(taskId);
-  const stopped = new Promise<typeof STOP>((resolve) => {
-    signal?.addEventListener("abort", () => resolve(STOP), { once: true });
-  });
   const sub = await subscribeEvents(conn, taskId, options.fromSeq);
+  let onAbort: (() => void) | undefined;
+  const stopped = new Promise<typeof STOP>((resolve) => {
+    onAbort = () => resolve(STOP);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
   const it = sub[Symbol.asyncIterator]();
   let timer: NodeJS.Timeout | undefined;
   let terminalSeenInRecord = 0;
@@ -84,6 +86,8 @@ export async function* watchTask(
       }
     }
   } finally {
+    // A parent's signal outlives many child watches: do not leave a listener per watch on it.
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
     clearTimeout(timer);
     sub.stop();
   }
