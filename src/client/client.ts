@@ -367,7 +367,7 @@ export class BatonClient implements AsyncDisposable {
   /** Live agents (recent heartbeat), optionally only those serving a capability. */
   async listAgents(options: { capability?: string } = {}): Promise<AgentInfo[]> {
     if (options.capability !== undefined) validateCapability(options.capability);
-    return listAgents(this.connection.agents, options.capability);
+    return listAgents(this.connection.js, this.connection.names.agentsBucket, options.capability);
   }
 
   /** Backlog, in-flight, oldest age and dead letters per capability (all declared ones by default). */
@@ -375,7 +375,10 @@ export class BatonClient implements AsyncDisposable {
     const names =
       options.capability !== undefined
         ? [validateCapability(options.capability)]
-        : await this.capabilities.names();
+        : await this.capabilities.names(
+            this.connection.js,
+            this.connection.names.capabilitiesBucket,
+          );
     return Promise.all(names.map((c) => queueStats(this.connection, c)));
   }
 

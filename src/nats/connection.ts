@@ -83,7 +83,7 @@ export async function connectBaton(
       nc,
       js,
       jsm,
-      tasks: new TaskStore(bucket(names.tasksBucket), js),
+      tasks: new TaskStore(bucket(names.tasksBucket), js, names.tasksBucket),
       idempotency: bucket(names.idempotencyBucket),
       steps: bucket(names.stepsBucket),
       capabilities: bucket(names.capabilitiesBucket),

@@ -1,4 +1,6 @@
+import type { JetStreamClient } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
+import { kvSnapshot } from "../nats/snapshot.js";
 import type { Resources } from "../placement/types.js";
 
 /** What an agent process reports about itself at every heartbeat. */
@@ -18,6 +20,7 @@ export interface AgentInfo {
 }
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** Agents silent for longer than this are treated as gone (the bucket's TTL removes them later). */
 export const AGENT_STALE_MS = 15_000;
@@ -34,17 +37,14 @@ export async function removeAgent(kv: KV, id: string): Promise<void> {
 
 /** Live agents, optionally only those serving `capability`. */
 export async function listAgents(
-  kv: KV,
+  js: JetStreamClient,
+  bucket: string,
   capability?: string,
   now = Date.now(),
 ): Promise<AgentInfo[]> {
-  const keys: string[] = [];
-  for await (const k of await kv.keys()) keys.push(k);
-  const entries = await Promise.all(keys.map((k) => kv.get(k)));
   const out: AgentInfo[] = [];
-  for (const e of entries) {
-    if (!e || e.operation !== "PUT" || e.length === 0) continue;
-    const info = e.json<AgentInfo>();
+  for (const value of (await kvSnapshot(js, bucket)).values()) {
+    const info = JSON.parse(decoder.decode(value)) as AgentInfo;
     if (now - info.lastHeartbeat > AGENT_STALE_MS) continue;
     if (capability && !info.capabilities.includes(capability)) continue;
     out.push(info);

@@ -1,5 +1,7 @@
 import { Ajv, type ValidateFunction } from "ajv";
+import type { JetStreamClient } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
+import { kvSnapshot } from "../nats/snapshot.js";
 import { ValidationError } from "../errors.js";
 
 /** What is stored per capability: who declared it and the input schema agents accept. */
@@ -77,10 +79,9 @@ export class CapabilityCache {
     this.cache.delete(capability);
   }
 
-  async names(): Promise<string[]> {
-    const out: string[] = [];
-    for await (const k of await this.kv.keys()) out.push(k);
-    return out.sort();
+  /** Every declared capability, sorted. */
+  async names(js: JetStreamClient, bucket: string): Promise<string[]> {
+    return [...(await kvSnapshot(js, bucket)).keys()].sort();
   }
 }
 

@@ -1,4 +1,4 @@
-import { DeliverPolicy } from "@nats-io/jetstream";
+import { readSnapshot } from "../nats/snapshot.js";
 import type { BatonConnection } from "../nats/connection.js";
 import type { DeadLetter, TaskRecord } from "../types.js";
 
@@ -33,26 +33,15 @@ export async function listDeadLetters(
   const subject = options.capability
     ? conn.names.dlqSubject(options.capability)
     : conn.names.dlqWildcard;
-  const consumer = await conn.js.consumers.get(conn.names.dlqStream, {
-    filter_subjects: subject,
-    ...(options.fromSeq
-      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.fromSeq }
-      : { deliver_policy: DeliverPolicy.All }),
+  const messages = await readSnapshot(conn.js, conn.names.dlqStream, {
+    filter: subject,
+    limit,
+    ...(options.fromSeq ? { fromSeq: options.fromSeq } : {}),
   });
-  const info = await consumer.info(true);
-  const total = Math.min(info.num_pending, limit);
-  const out: DeadLetter[] = [];
-  if (total === 0) {
-    await consumer.delete().catch(() => undefined);
-    return out;
-  }
-  const messages = await consumer.consume({ max_messages: Math.min(total, 256) });
-  for await (const m of messages) {
-    out.push({ ...(JSON.parse(decoder.decode(m.data)) as Omit<DeadLetter, "seq">), seq: m.seq });
-    if (out.length >= total) break;
-  }
-  await messages.close();
-  return out;
+  return messages.map((m) => ({
+    ...(JSON.parse(decoder.decode(m.data)) as Omit<DeadLetter, "seq">),
+    seq: m.seq,
+  }));
 }
 
 export async function removeDeadLetter(conn: BatonConnection, seq: number): Promise<void> {

@@ -1,5 +1,6 @@
 import type { KV } from "@nats-io/kv";
-import { DeliverPolicy, JetStreamApiError, type JetStreamClient } from "@nats-io/jetstream";
+import { JetStreamApiError, type JetStreamClient } from "@nats-io/jetstream";
+import { kvSnapshot } from "../nats/snapshot.js";
 import { ConflictError, TaskNotFoundError } from "../errors.js";
 import type { TaskRecord } from "../types.js";
 import { assertTransition } from "./states.js";
@@ -31,6 +32,7 @@ export class TaskStore {
   constructor(
     private readonly kv: KV,
     private readonly js: JetStreamClient,
+    private readonly bucket: string,
   ) {}
 
   /** Creates the record; returns undefined when a record with this id already exists. */
@@ -106,32 +108,7 @@ export class TaskStore {
    * a key written meanwhile appears once, with whichever value came last.
    */
   async scan(): Promise<TaskRecord[]> {
-    const status = await this.kv.status();
-    const stream = status.streamInfo.config.name;
-    const consumer = await this.js.consumers.get(stream, {
-      filter_subjects: `$KV.${status.bucket}.>`,
-      deliver_policy: DeliverPolicy.LastPerSubject,
-    });
-    const byId = new Map<string, TaskRecord>();
-    try {
-      const pending = (await consumer.info(true)).num_pending;
-      if (pending === 0) return [];
-      const messages = await consumer.consume({ max_messages: Math.min(pending, 1024) });
-      let seen = 0;
-      for await (const m of messages) {
-        seen++;
-        if (m.data.length > 0) {
-          const record = JSON.parse(decoder.decode(m.data)) as TaskRecord;
-          byId.set(record.id, record);
-        } else {
-          byId.delete(m.subject.slice(m.subject.lastIndexOf(".") + 1));
-        }
-        if (seen >= pending) break;
-      }
-      await messages.close();
-    } finally {
-      await consumer.delete().catch(() => undefined);
-    }
-    return [...byId.values()];
+    const values = await kvSnapshot(this.js, this.bucket);
+    return [...values.values()].map((v) => JSON.parse(decoder.decode(v)) as TaskRecord);
   }
 }
