@@ -171,14 +171,7 @@ export class BatonClient implements AsyncDisposable {
         if (!entry) unavailable(err);
         id = decoder.decode(entry.value);
         const existing = await conn.tasks.get(id);
-        if (existing) {
-          // A submitter that died after storing may never have queued it; queue again (dedup
-          // and the claim CAS make a second copy harmless).
-          if (existing.record.state === TaskState.Pending && existing.record.attempt === 0) {
-            await enqueue(conn, existing.record);
-          }
-          return { task: existing.record, deduplicated: true };
-        }
+        if (existing) return this.existing(existing.record);
       }
     }
 
@@ -209,13 +202,8 @@ export class BatonClient implements AsyncDisposable {
       unavailable(err);
     }
     if (created === undefined) {
-      // Same idempotency key raced us, or an earlier try of ours stored it: make sure it is
-      // queued (deduplicated, and the claim CAS makes a second copy harmless), then return it.
-      const winner = await conn.tasks.require(id);
-      if (winner.record.state === TaskState.Pending && winner.record.attempt === 0) {
-        await enqueue(conn, winner.record);
-      }
-      return { task: winner.record, deduplicated: true };
+      // Same idempotency key raced us, or an earlier try of ours stored it.
+      return this.existing((await conn.tasks.require(id)).record);
     }
     try {
       await Promise.all([
@@ -243,6 +231,17 @@ export class BatonClient implements AsyncDisposable {
       unavailable(err);
     }
     return { task: record, deduplicated: false };
+  }
+
+  /**
+   * The task an earlier submit with the same key stored. That submitter may have died before
+   * queuing it, so a task that never ran is queued again (deduplicated by id, and the claim CAS
+   * makes a second copy harmless).
+   */
+  private async existing(task: TaskRecord): Promise<SubmitResult> {
+    if (task.state === TaskState.Pending && task.attempt === 0)
+      await enqueue(this.connection, task);
+    return { task, deduplicated: true };
   }
 
   async get(id: string): Promise<TaskRecord> {
