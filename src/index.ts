@@ -7,6 +7,9 @@ export {
 } from "./client/client.js";
 export type { AgentInfo } from "./registry/agents.js";
 export type { QueueStats } from "./registry/queue-stats.js";
+export type { Demand } from "./registry/demand.js";
+export type { Bid, GpuGroup, Requirements, Resources } from "./placement/types.js";
+export type { ConcurrencyLimit } from "./placement/concurrency-limit.js";
 export type { WatchOptions } from "./client/watch.js";
 export { Worker, type WorkerOptions } from "./dispatch/worker.js";
 export { defineAgent, isAgentDefinition } from "./sdk/define-agent.js";
@@ -59,6 +62,8 @@ export {
   type TaskEvent,
   type TaskPage,
   type TaskRecord,
+  type PlacementRecord,
+  type WaitingInfo,
 } from "./types.js";
 export {
   createGrpcClient,

@@ -1,3 +1,4 @@
+import type { Bid, Requirements } from "./placement/types.js";
 import type { RetryOptions, RetryPolicy } from "./retry.js";
 
 export const TaskState = {
@@ -81,6 +82,35 @@ export interface TaskRecord {
   rootId: string;
   /** Sub-tasks started with ctx.delegate, so cancelling this task can cancel them. */
   children?: string[];
+  /** What the agent must offer; such tasks are negotiated (call for bids, award). */
+  requirements?: Requirements;
+  /** Tasks with the same key prefer the agent holding its warm state (default for sub-tasks: the root id). */
+  affinityKey?: string;
+  /** Why a PENDING task is not running yet (no eligible agent, a concurrency limit). */
+  waiting?: WaitingInfo;
+  /** Negotiations, latest last (bounded): the bids and who was awarded. */
+  placements?: PlacementRecord[];
+  /** Until this epoch ms the queue leaves the task to a direct hand-off (ctx.delegate). */
+  handoffUntil?: number;
+  /** Deliveries spent waiting on purpose; not counted as crashes before claim. */
+  deliveryBase?: number;
+}
+
+export interface WaitingInfo {
+  reason: string;
+  since: number;
+  /** Demand is counted per resource class, e.g. "gpu:a100x1" (see resourceClass). */
+  resourceClass: string;
+}
+
+export interface PlacementRecord {
+  time: number;
+  /** Agent that ran the negotiation. */
+  negotiator: string;
+  bids: Bid[];
+  /** Agent awarded the task; absent when nobody could take it. */
+  winner?: string;
+  reason?: string;
 }
 
 export interface SubmitOptions {
@@ -99,6 +129,10 @@ export interface SubmitOptions {
   labels?: Record<string, string>;
   parentId?: string;
   rootId?: string;
+  /** What the agent must offer (resources, labels); the task waits until such an agent exists. */
+  requirements?: Requirements;
+  /** Prefer the agent that holds warm state for this key while it has free slots. */
+  affinityKey?: string;
 }
 
 interface EventBase {

@@ -28,6 +28,7 @@ import { checkInput, compileSubmitOptions, type CompiledSubmit } from "./submit-
 import { listAgents, type AgentInfo } from "../registry/agents.js";
 import { CapabilityCache, declareCapability, validateInput } from "../registry/capabilities.js";
 import { queueStats, type QueueStats } from "../registry/queue-stats.js";
+import { demandOf, type Demand } from "../registry/demand.js";
 import { watchTask, type WatchOptions } from "./watch.js";
 
 const encoder = new TextEncoder();
@@ -107,6 +108,21 @@ export class BatonClient implements AsyncDisposable {
     options?: SubmitOptions,
   ): Promise<SubmitResult> {
     return this.store(await this.prepare(capability, input, options));
+  }
+
+  /**
+   * A sub-task that the parent's agent hands to a peer directly: the queue leaves it alone for
+   * `handoffMs` (then takes over if nobody claimed it).
+   */
+  async submitForHandoff(
+    capability: string,
+    input: unknown,
+    options: SubmitOptions,
+    handoffMs: number,
+  ): Promise<TaskRecord> {
+    const prepared = await this.prepare(capability, input, options);
+    prepared.compiled.handoffUntil = Date.now() + handoffMs;
+    return (await this.store(prepared)).task;
   }
 
   /**
@@ -194,6 +210,9 @@ export class BatonClient implements AsyncDisposable {
       ...(compiled.deadline !== undefined ? { deadline: compiled.deadline } : {}),
       ...(compiled.runAt !== undefined ? { runAt: compiled.runAt } : {}),
       ...(compiled.parentId ? { parentId: compiled.parentId } : {}),
+      ...(compiled.requirements ? { requirements: compiled.requirements } : {}),
+      ...(compiled.affinityKey !== undefined ? { affinityKey: compiled.affinityKey } : {}),
+      ...(compiled.handoffUntil !== undefined ? { handoffUntil: compiled.handoffUntil } : {}),
     };
     let created: number | undefined;
     try {
@@ -379,6 +398,18 @@ export class BatonClient implements AsyncDisposable {
             this.connection.names.capabilitiesBucket,
           );
     return Promise.all(names.map((c) => queueStats(this.connection, c)));
+  }
+
+  /**
+   * Waiting tasks per capability and resource class (no eligible agent, all eligible agents
+   * busy, a concurrency limit): the demand an operator or autoscaler acts on.
+   */
+  async demand(options: { capability?: string } = {}): Promise<Demand[]> {
+    if (options.capability !== undefined) validateCapability(options.capability);
+    const all = demandOf(await this.connection.tasks.scan());
+    return options.capability === undefined
+      ? all
+      : all.filter((d) => d.capability === options.capability);
   }
 
   /** Moves a DEAD task back to PENDING with a fresh retry budget and queues it again. */

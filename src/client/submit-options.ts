@@ -2,6 +2,7 @@ import { ConfigError, PayloadTooLargeError, ValidationError } from "../errors.js
 import { parseDuration } from "../config/duration.js";
 import { isTaskId } from "../ids.js";
 import { compileRetryPolicy, type RetryPolicy } from "../retry.js";
+import type { Requirements } from "../placement/types.js";
 import { PRIORITIES, type JsonValue, type Priority, type SubmitOptions } from "../types.js";
 
 export interface CompiledSubmit {
@@ -14,6 +15,10 @@ export interface CompiledSubmit {
   labels?: Record<string, string>;
   parentId?: string;
   rootId?: string;
+  requirements?: Requirements;
+  affinityKey?: string;
+  /** Internal: the queue leaves the task to a direct hand-off until then. */
+  handoffUntil?: number;
 }
 
 const KNOWN: ReadonlySet<string> = new Set<keyof SubmitOptions>([
@@ -27,6 +32,8 @@ const KNOWN: ReadonlySet<string> = new Set<keyof SubmitOptions>([
   "labels",
   "parentId",
   "rootId",
+  "requirements",
+  "affinityKey",
 ]);
 const LABEL_KEY = /^[A-Za-z0-9_.-]{1,63}$/;
 
@@ -113,29 +120,91 @@ export function compileSubmitOptions(
     }
     out.deadline = deadline;
   }
-  if (options.labels !== undefined) {
-    const labels = options.labels as unknown;
-    if (typeof labels !== "object" || labels === null || Array.isArray(labels)) {
-      throw new ValidationError("options.labels", "must be an object of string values");
-    }
-    const clean: Record<string, string> = {};
-    for (const [k, v] of Object.entries(labels)) {
-      if (!LABEL_KEY.test(k))
-        throw new ValidationError(`options.labels.${k}`, "invalid label name");
-      if (typeof v !== "string" || v.length > 256) {
-        throw new ValidationError(
-          `options.labels.${k}`,
-          "must be a string of at most 256 characters",
-        );
-      }
-      clean[k] = v;
-    }
-    out.labels = clean;
-  }
+  if (options.labels !== undefined) out.labels = labelsField(options.labels, "options.labels");
   if (options.parentId !== undefined)
     out.parentId = taskIdField(options.parentId, "options.parentId");
   if (options.rootId !== undefined) out.rootId = taskIdField(options.rootId, "options.rootId");
+  if (options.requirements !== undefined) {
+    const req = requirementsField(options.requirements, "options.requirements");
+    if (Object.keys(req).length > 0) out.requirements = req;
+  }
+  if (options.affinityKey !== undefined) {
+    const key = options.affinityKey as unknown;
+    if (typeof key !== "string" || key.length === 0 || key.length > 256) {
+      throw new ValidationError("options.affinityKey", "must be a string of 1-256 characters");
+    }
+    out.affinityKey = key;
+  }
   return out;
+}
+
+const REQUIREMENT_KEYS: ReadonlySet<string> = new Set<keyof Requirements>([
+  "cpuSlots",
+  "gpuType",
+  "gpuCount",
+  "gpuMemoryMib",
+  "models",
+  "labels",
+]);
+
+function countField(value: unknown, field: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw new ValidationError(field, "must be a whole number of at least 0");
+  }
+  return value;
+}
+
+/** Requirements as stored: unknown keys rejected, zero and empty values left out. */
+export function requirementsField(value: unknown, field: string): Requirements {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ValidationError(field, "must be an object");
+  }
+  const given = value as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!REQUIREMENT_KEYS.has(key))
+      throw new ValidationError(
+        `${field}.${key}`,
+        `unknown requirement (known: ${[...REQUIREMENT_KEYS].join(", ")})`,
+      );
+  }
+  const out: Requirements = {};
+  for (const key of ["cpuSlots", "gpuCount", "gpuMemoryMib"] as const) {
+    if (given[key] === undefined) continue;
+    const n = countField(given[key], `${field}.${key}`);
+    if (n > 0) out[key] = n;
+  }
+  if (given.gpuType !== undefined) {
+    if (typeof given.gpuType !== "string" || given.gpuType.length > 64)
+      throw new ValidationError(`${field}.gpuType`, "must be a string of at most 64 characters");
+    if (given.gpuType !== "") out.gpuType = given.gpuType;
+  }
+  if (given.models !== undefined) {
+    const models = given.models;
+    if (!Array.isArray(models) || models.some((m) => typeof m !== "string" || m.length === 0)) {
+      throw new ValidationError(`${field}.models`, "must be an array of non-empty strings");
+    }
+    if (models.length > 0) out.models = [...new Set(models as string[])];
+  }
+  if (given.labels !== undefined) {
+    const labels = labelsField(given.labels, `${field}.labels`);
+    if (Object.keys(labels).length > 0) out.labels = labels;
+  }
+  return out;
+}
+
+function labelsField(value: unknown, field: string): Record<string, string> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ValidationError(field, "must be an object of string values");
+  }
+  const clean: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (!LABEL_KEY.test(k)) throw new ValidationError(`${field}.${k}`, "invalid label name");
+    if (typeof v !== "string" || v.length > 256) {
+      throw new ValidationError(`${field}.${k}`, "must be a string of at most 256 characters");
+    }
+    clean[k] = v;
+  }
+  return clean;
 }
 
 /** Checks that the input is JSON and within the size limit; returns its encoded size. */

@@ -1,4 +1,5 @@
-import { ConfigError } from "../errors.js";
+import { ConfigError, ValidationError } from "../errors.js";
+import { validateLimits, type ConcurrencyLimit } from "../placement/concurrency-limit.js";
 import { DEFAULT_RETRY_POLICY, RETRY_OPTION_KEYS, resolveRetryPolicy } from "../retry.js";
 import { CONFIG_TABLE, DEFAULT_OPTIONS, type ConfigSetting } from "./defaults.js";
 import {
@@ -146,6 +147,10 @@ export function compileConfig(options?: BatonOptions, sources: ConfigSources = {
     logLevel: logLevelOf(resolve("logLevel")),
     allowUndeclaredCapabilities: booleanOf(resolve("allowUndeclaredCapabilities")),
     maxDeliveries: integerAtLeast(resolve("maxDeliveries"), MAX_DELIVERIES_MIN),
+    limits: limitsOf(resolve("limits")),
+    peerHost: peerHostOf(resolve("peerHost")),
+    peerPort: peerPortOf(resolve("peerPort")),
+    peerAdvertise: peerAdvertiseOf(resolve("peerAdvertise")),
   };
 }
 
@@ -254,6 +259,87 @@ function integerAtLeast(r: Resolved, min: number): number {
     throw new ConfigError(r.name, `must be an integer >= ${min}, got ${describe(r.value)}`);
   }
   return r.value;
+}
+
+const LIMIT_FIELDS = new Set(["label", "value", "max"]);
+
+/** Copies the limits after checking their shape; errors name the entry ("limits[1].max"). */
+function limitsOf(r: Resolved): ConcurrencyLimit[] {
+  if (r.value === undefined) return [];
+  if (!Array.isArray(r.value)) {
+    throw new ConfigError(
+      r.name,
+      `expected an array of { label, value?, max }, got ${describe(r.value)}`,
+    );
+  }
+  const limits = (r.value as unknown[]).map((item, i): ConcurrencyLimit => {
+    const at = `${r.name}[${i}]`;
+    if (typeof item !== "object" || item === null || Array.isArray(item)) {
+      throw new ConfigError(at, `expected { label, value?, max }, got ${describe(item)}`);
+    }
+    const fields = item as Record<string, unknown>;
+    for (const key of Object.keys(fields)) {
+      if (!LIMIT_FIELDS.has(key)) throw new ConfigError(`${at}.${key}`, "unknown field");
+    }
+    const { label, value, max } = fields;
+    if (typeof label === "string" && label.includes("=")) {
+      // Limit keys are "label=value"; an "=" in the label would make them ambiguous.
+      throw new ConfigError(`${at}.label`, `must not contain "=", got ${describe(label)}`);
+    }
+    if (value !== undefined && (typeof value !== "string" || value === "")) {
+      throw new ConfigError(`${at}.value`, `expected a non-empty string, got ${describe(value)}`);
+    }
+    return {
+      label: label as string,
+      ...(value === undefined ? {} : { value }),
+      max: max as number,
+    };
+  });
+  try {
+    validateLimits(limits, r.name);
+  } catch (err) {
+    if (err instanceof ValidationError) {
+      throw new ConfigError(err.field, err.message.slice(err.field.length + 2));
+    }
+    throw err;
+  }
+  return limits;
+}
+
+const HOST_PATTERN = /^(\[[0-9A-Za-z:.%]+\]|[0-9A-Za-z:._%-]+)$/;
+const HOST_PORT_PATTERN = /^(\[[0-9A-Fa-f:.%A-Za-z]+\]|[A-Za-z0-9._%-]+):(\d{1,5})$/;
+
+/** A host name or IP address without a port; IPv6 may be bracketed ("[::]" is kept as "::"). */
+function peerHostOf(r: Resolved): string {
+  const host = requiredText(r);
+  // One colon is host:port, which belongs in peerPort; IPv6 has at least two.
+  if ((host.match(/:/g) ?? []).length === 1 || !HOST_PATTERN.test(host)) {
+    throw new ConfigError(
+      r.name,
+      `expected a host name or IP address without a port (e.g. 0.0.0.0, ::), got ${describe(host)}`,
+    );
+  }
+  return host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+}
+
+function peerPortOf(r: Resolved): number {
+  if (typeof r.value !== "number" || !Number.isInteger(r.value) || r.value < 0 || r.value > 65535) {
+    throw new ConfigError(r.name, `must be an integer from 0 to 65535, got ${describe(r.value)}`);
+  }
+  return r.value;
+}
+
+function peerAdvertiseOf(r: Resolved): string | undefined {
+  if (r.value === undefined) return undefined;
+  const address = requiredText(r);
+  const port = Number(HOST_PORT_PATTERN.exec(address)?.[2] ?? NaN);
+  if (!(port >= 1 && port <= 65535)) {
+    throw new ConfigError(
+      r.name,
+      `expected host:port with a port from 1 to 65535 ([addr]:port for IPv6), got ${describe(address)}`,
+    );
+  }
+  return address;
 }
 
 function describe(value: unknown): string {

@@ -14,6 +14,8 @@ export const DEFAULT_OPTIONS = Object.freeze({
   logLevel: "info",
   allowUndeclaredCapabilities: false,
   maxDeliveries: 50,
+  peerHost: "127.0.0.1",
+  peerPort: 0,
 } satisfies BatonOptions);
 
 /** One row of the configuration reference. */
@@ -170,5 +172,40 @@ export const CONFIG_TABLE: readonly ConfigSetting[] = Object.freeze([
     default: String(DEFAULT_OPTIONS.maxDeliveries),
     description:
       "Safety cap on JetStream deliveries of one task message (e.g. crashes before claim). Integer >= 2.",
+  },
+  {
+    key: "limits",
+    env: "BATON_LIMITS",
+    flag: "--limits",
+    kind: "limits",
+    default: "(none)",
+    description:
+      "Caps on running tasks across all agents: tenant=2 (each tenant), tenant:acme=5 (acme; wins).",
+  },
+  {
+    key: "peerHost",
+    env: "BATON_PEER_HOST",
+    flag: "--peer-host",
+    kind: "string",
+    default: DEFAULT_OPTIONS.peerHost,
+    description:
+      "Interface of the agent-to-agent peer service (direct sub-task hand-off). 0.0.0.0 or :: for all.",
+  },
+  {
+    key: "peerPort",
+    env: "BATON_PEER_PORT",
+    flag: "--peer-port",
+    kind: "integer",
+    default: String(DEFAULT_OPTIONS.peerPort),
+    description: "Port of the peer service. 0 picks a free port. Integer 0 to 65535.",
+  },
+  {
+    key: "peerAdvertise",
+    env: "BATON_PEER_ADVERTISE",
+    flag: "--peer-advertise",
+    kind: "string",
+    default: "bound host:port",
+    description:
+      "host:port peers dial for the peer service. Default: the bound address (host name for 0.0.0.0/::).",
   },
 ] satisfies ConfigSetting[]);

@@ -1,4 +1,5 @@
 import { ConfigError } from "../errors.js";
+import type { ConcurrencyLimit } from "../placement/concurrency-limit.js";
 import { CONFIG_TABLE, type ConfigSetting } from "./defaults.js";
 import { setSetting, type BatonOptions } from "./options.js";
 
@@ -30,11 +31,49 @@ export function parseSettingText(setting: ConfigSetting, text: string, name: str
     }
     case "logLevel":
       return trimmed.toLowerCase();
+    case "limits":
+      return parseLimitsText(trimmed, name);
     case "string":
     case "duration":
     case "bytes":
       return trimmed;
   }
+}
+
+const MAX_TEXT = /^\d+$/;
+
+/**
+ * Parse `tenant=2,tenant:acme=5`: label=max caps every value of the label, label:value=max
+ * one value. Empty text means no limits. Errors name the setting and the entry.
+ */
+export function parseLimitsText(text: string, name: string): ConcurrencyLimit[] {
+  if (text.trim() === "") return [];
+  return text.split(",").map((raw, i) => {
+    const entry = raw.trim();
+    const bad = (why: string): ConfigError =>
+      new ConfigError(
+        name,
+        `entry ${i + 1} ${JSON.stringify(entry)}: ${why} (expected label=max or label:value=max)`,
+      );
+    if (entry === "") throw bad("is empty");
+    // The last "=" separates the max, so values may contain "=".
+    const eq = entry.lastIndexOf("=");
+    if (eq === -1) throw bad("has no =max");
+    const target = entry.slice(0, eq);
+    const maxText = entry.slice(eq + 1).trim();
+    const colon = target.indexOf(":");
+    const label = (colon === -1 ? target : target.slice(0, colon)).trim();
+    const value = colon === -1 ? undefined : target.slice(colon + 1).trim();
+    if (label === "") throw bad("has an empty label");
+    // A label with "=" would make limit keys ("label=value") ambiguous.
+    if (label.includes("=")) throw bad("has = in its label");
+    if (value === "") throw bad("has an empty value after :");
+    const max = Number(maxText);
+    if (!MAX_TEXT.test(maxText) || !Number.isSafeInteger(max) || max < 1) {
+      throw bad(`max must be an integer of at least 1, got ${JSON.stringify(maxText)}`);
+    }
+    return value === undefined ? { label, max } : { label, value, max };
+  });
 }
 
 /**

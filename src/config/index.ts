@@ -16,7 +16,7 @@ export {
   parseBytes,
   parseDuration,
 } from "./duration.js";
-export { optionsFromEnv, parseSettingText } from "./env.js";
+export { optionsFromEnv, parseLimitsText, parseSettingText } from "./env.js";
 export {
   CONFIG_FLAGS,
   configParseArgsOptions,

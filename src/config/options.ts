@@ -1,3 +1,4 @@
+import type { ConcurrencyLimit } from "../placement/concurrency-limit.js";
 import type { RetryOptions, RetryPolicy } from "../retry.js";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -24,6 +25,14 @@ export interface BatonOptions {
   allowUndeclaredCapabilities?: boolean;
   /** Cap on JetStream deliveries of one task message (e.g. crashes before claim). */
   maxDeliveries?: number;
+  /** Per-label caps on running tasks, counted across all agents. */
+  limits?: ConcurrencyLimit[];
+  /** Interface the agent-to-agent peer service binds to. */
+  peerHost?: string;
+  /** Port of the peer service; 0 picks a free one. */
+  peerPort?: number;
+  /** `host:port` other agents dial; default: the bound address (the host name for 0.0.0.0/::). */
+  peerAdvertise?: string;
 }
 
 /** Validated, normalized configuration; durations in ms, sizes in bytes. */
@@ -41,6 +50,11 @@ export interface BatonConfig {
   logLevel: LogLevel;
   allowUndeclaredCapabilities: boolean;
   maxDeliveries: number;
+  limits: ConcurrencyLimit[];
+  peerHost: string;
+  peerPort: number;
+  /** Undefined: derived from the bound address once the peer server listens. */
+  peerAdvertise: string | undefined;
 }
 
 type TopLevelKey = Exclude<keyof BatonOptions, "retry">;
@@ -51,7 +65,7 @@ export type SettingKey = TopLevelKey | RetryKey;
 
 /** How a setting's value is written, which decides parsing and validation. */
 export type SettingKind =
-  "string" | "duration" | "bytes" | "integer" | "number" | "boolean" | "logLevel";
+  "string" | "duration" | "bytes" | "integer" | "number" | "boolean" | "logLevel" | "limits";
 
 /** Read one setting from an options object; nested keys go through `retry`. */
 export function getSetting(options: BatonOptions, key: SettingKey): unknown {

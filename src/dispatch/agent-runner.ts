@@ -32,7 +32,27 @@ import {
 import type { Logger } from "../telemetry/logger.js";
 import { PRIORITIES, TaskState, type JsonValue, type TaskRecord } from "../types.js";
 import type { AgentDefinition } from "../sdk/types.js";
-import type { Delivery } from "./delivery.js";
+import { DETACHED, type Delivery, type TaskDelivery } from "./delivery.js";
+import type { Subscription } from "@nats-io/transport-node";
+import {
+  eligibility,
+  isConstrained,
+  isEligible,
+  rankBids,
+  resourceClass,
+  scoreBid,
+  unmetReason,
+} from "../placement/index.js";
+import type { AgentSnapshot, Bid } from "../placement/types.js";
+import { AgentDirectory, snapshotOf } from "../registry/directory.js";
+import { callForBids, sendAward, serveBids, type AwardRequest, type CallForBids } from "./bids.js";
+import { HeldDeliveries } from "./held-deliveries.js";
+import { LimitSlots } from "./limit-slots.js";
+import type { DirectRun, PeerHost } from "./peer-host.js";
+import { WarmKeys } from "./warm-keys.js";
+import { PeerClients, runOnPeer } from "../grpc/peer/client.js";
+import { addPlacement, waitRecord } from "../store/transitions.js";
+import type { PlacementRecord, TaskEventBody } from "../types.js";
 import { Puller, type PullTarget } from "./puller.js";
 import { createTaskContext, type AttemptState } from "./task-context.js";
 import { withIoRetry } from "./io-retry.js";
@@ -43,6 +63,44 @@ import type { ValidateFunction } from "ajv";
 
 const decoder = new TextDecoder();
 const LONG_POLL_MS = 5000;
+/** How long a negotiator waits for bids from agents the registry lists but that stay silent. */
+const BID_WAIT_MS = 100;
+const AWARD_TIMEOUT_MS = 2000;
+/** Awards tried per negotiation before the task goes back to the queue. */
+const AWARD_TRIES = 3;
+/** Bids kept in a task's history per negotiation. */
+const BIDS_RECORDED = 8;
+/** A waiting task is looked at again within this time, sooner while it is new. */
+const WAIT_MIN_MS = 200;
+const WAIT_MAX_MS = 5000;
+/** Rewrite `waiting` at least this often (in deliveries) so they never count as crashes. */
+const WAIT_REBASE_EVERY = 20;
+const WARM_KEYS_REPORTED = 20;
+/** Longest a parent follows a direct hand-off over gRPC before following the store instead. */
+const HANDOFF_CALL_MS = 15 * 60_000;
+
+/** Resolves like `p`, or rejects with the signal's reason when it aborts first. */
+function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/** One registry watch per connection, shared by every runner on it. */
+const directories = new WeakMap<BatonConnection, AgentDirectory>();
+function directoryFor(conn: BatonConnection): AgentDirectory {
+  let d = directories.get(conn);
+  if (!d) {
+    d = new AgentDirectory(conn.js, conn.names.agentsBucket, conn.agents, conn.logger, () =>
+      conn.nc.isClosed(),
+    );
+    directories.set(conn, d);
+  }
+  return d;
+}
 
 /** Why the runtime aborted a handler; the reason decides how the attempt is settled. */
 class ShutdownSignal extends BatonError {
@@ -51,10 +109,16 @@ class ShutdownSignal extends BatonError {
   }
 }
 
+/** A claim: the new record and the limit slots it holds; or why not, `full` when out of slots. */
+type ClaimOutcome =
+  { ok: true; claimed: Versioned; keys: string[] } | { ok: false; reason: string; full?: boolean };
+
 interface Running extends AttemptState {
   id: string;
   attempt: number;
-  delivery: Delivery;
+  delivery: TaskDelivery;
+  /** Concurrency-limit keys this attempt holds a slot of. */
+  limitKeys: string[];
   versioned: Versioned;
   releasing: boolean;
   renewing?: Promise<void>;
@@ -69,14 +133,25 @@ export function newAgentId(name: string): string {
  * Runs one agent definition: pulls only as many tasks as it has free slots, claims each by
  * CAS, keeps the lease alive, and settles every attempt by CAS so a fenced owner changes nothing.
  */
-export class AgentRunner {
+export class AgentRunner implements PeerHost {
   readonly agentId: string;
+  /** Where peers reach this agent's AgentPeerService; set by the worker. */
+  peerAddress?: string;
+  private readonly directory: AgentDirectory;
+  private readonly held: HeldDeliveries;
+  private readonly warm = new WarmKeys();
+  private readonly limits: LimitSlots;
+  private readonly subs: Subscription[] = [];
+  private readonly peers: PeerClients;
   private readonly running = new Map<string, Running>();
   private readonly targets: PullTarget[];
   private readonly puller: Puller;
   private readonly log: Logger;
   private readonly defaultPolicy: RetryPolicy;
+  /** Deliveries in hand plus direct runs: sizes pulls so the agent never holds more than it can run. */
   private slotsUsed = 0;
+  /** Claims in progress; with `running`, what the concurrency limit counts. */
+  private claiming = 0;
   private reserved = 0;
   private stopping = false;
   private wakeUp: (() => void) | undefined;
@@ -108,6 +183,10 @@ export class AgentRunner {
     this.client = new BatonClient(conn, false);
     this.checkOutput = agent.outputSchema ? compileSchema(agent.outputSchema) : undefined;
     this.puller = new Puller(conn.nc, (d) => this.onDelivery(d));
+    this.directory = directoryFor(conn);
+    this.held = new HeldDeliveries(conn, this.log, (r) => this.repairTerminalEvent(r));
+    this.limits = new LimitSlots(conn.limits, conn.config.limits);
+    this.peers = new PeerClients(this.log);
   }
 
   get inFlight(): number {
@@ -116,7 +195,7 @@ export class AgentRunner {
 
   /** What the registry shows about this agent. */
   info(): AgentInfo {
-    const inFlight = this.slotsUsed;
+    const inFlight = this.active();
     return {
       id: this.agentId,
       name: this.agent.name,
@@ -129,7 +208,47 @@ export class AgentRunner {
       startedAt: this.startedAt,
       lastHeartbeat: Date.now(),
       ...(this.agent.resources ? { resources: this.agent.resources } : {}),
+      warmKeys: this.warm.recent(WARM_KEYS_REPORTED),
+      ...(this.peerAddress !== undefined ? { peerAddress: this.peerAddress } : {}),
     };
+  }
+
+  /**
+   * Tasks running here or being claimed: what `concurrency` limits. Deliveries still being
+   * looked at do not count, so a delivery that turns out to be someone else's (a hand-off
+   * window, a held task) never makes the agent refuse an award.
+   */
+  private active(): number {
+    return this.running.size + this.claiming;
+  }
+
+  /** This agent as the placer sees it now. */
+  snapshot(): AgentSnapshot {
+    const used = this.active();
+    return {
+      id: this.agentId,
+      capabilities: [...this.agent.capabilities],
+      resources: this.agent.resources ?? {},
+      freeSlots: this.stopping ? 0 : Math.max(0, this.agent.concurrency - used),
+      concurrency: this.agent.concurrency,
+      inFlight: used,
+      warmKeys: [],
+      lastHeartbeat: Date.now(),
+    };
+  }
+
+  /** This agent's bid, or undefined when it may not run such a task. */
+  bidFor(call: CallForBids): Bid | undefined {
+    if (!this.agent.capabilities.includes(call.capability)) return undefined;
+    const snap = this.snapshot();
+    if (call.affinityKey !== undefined && this.warm.has(call.affinityKey))
+      snap.warmKeys = [call.affinityKey];
+    if (!isEligible(snap, call.capability, call.requirements)) return undefined;
+    return scoreBid(snap, {
+      id: call.taskId,
+      ...(call.requirements ? { requirements: call.requirements } : {}),
+      ...(call.affinityKey !== undefined ? { affinityKey: call.affinityKey } : {}),
+    });
   }
 
   async start(): Promise<void> {
@@ -144,6 +263,39 @@ export class AgentRunner {
         ...(this.agent.inputSchema ? { inputSchema: this.agent.inputSchema } : {}),
       });
     }
+    const { nc, names } = conn;
+    for (const capability of this.agent.capabilities) {
+      this.subs.push(serveBids(nc, names.bidsSubject(capability), (call) => this.bidFor(call)));
+    }
+    this.subs.push(
+      nc.subscribe(names.awardSubject(this.agentId), {
+        callback: (_err, msg) => {
+          let award: AwardRequest;
+          try {
+            award = msg.json<AwardRequest>();
+          } catch {
+            return;
+          }
+          void this.runDirect(award.taskId, undefined, award.placement).then(
+            (run) => {
+              msg.respond(
+                JSON.stringify(
+                  run.accepted
+                    ? { accepted: true, attempt: run.attempt }
+                    : { accepted: false, reason: run.reason },
+                ),
+              );
+              if (run.accepted) void run.done.catch(() => undefined);
+            },
+            (err: unknown) => msg.respond(JSON.stringify({ accepted: false, reason: String(err) })),
+          );
+        },
+      }),
+    );
+    await nc.flush();
+    // Negotiations count on the directory to know how many bids to wait for.
+    await this.directory.whenReady();
+    this.directory.note(this.info());
     this.loopDone = this.loop();
     this.log.info(
       { capabilities: this.agent.capabilities, concurrency: this.agent.concurrency },
@@ -273,12 +425,13 @@ export class AgentRunner {
             return;
           case "busy": {
             const mine = this.running.get(id);
-            if (mine && record.owner?.agentId === this.agentId) {
+            if (mine && record.owner?.agentId === this.agentId && mine.delivery !== DETACHED) {
               // Our own task redelivered (a slow heartbeat): keep the newest delivery.
               mine.delivery.abandon();
               mine.delivery = delivery;
             } else {
-              delivery.nak(decision.delayMs);
+              // Running elsewhere (an award, a hand-off): keep the message until it settles.
+              this.held.adopt(id, delivery);
             }
             return;
           }
@@ -303,12 +456,19 @@ export class AgentRunner {
             return;
           }
           case "claim": {
-            const claimed = await conn.tasks.replace(
-              loaded,
-              claimRecord(structuredClone(record), this.agentId, now, conn.config.leaseMs),
-            );
+            if (isConstrained(record.requirements) || record.affinityKey !== undefined) {
+              await this.negotiate(loaded, delivery);
+              return;
+            }
+            const claim = await this.claimFor(loaded);
+            if (!claim.ok) {
+              // Out of slots (direct runs took them): another agent may take it at once.
+              if (claim.full) delivery.nak();
+              else await this.waitFor(loaded, delivery, claim.reason);
+              return;
+            }
             delivery.working();
-            await this.execute(claimed, delivery);
+            await this.execute(claim.claimed, delivery, claim.keys);
             return;
           }
         }
@@ -317,6 +477,289 @@ export class AgentRunner {
         throw err;
       }
     }
+  }
+
+  /** Agents the registry lists (other than this one) that may run the task. */
+  private eligibleElsewhere(call: CallForBids): number {
+    return this.directory
+      .agents(call.capability)
+      .filter((a) => a.id !== this.agentId)
+      .filter((a) => isEligible(snapshotOf(a), call.capability, call.requirements)).length;
+  }
+
+  /** Bids of every eligible agent, best first. */
+  private async collectBids(call: CallForBids): Promise<Bid[]> {
+    const own = this.bidFor(call);
+    const { nc, names } = this.conn;
+    const expected = this.eligibleElsewhere(call) + (own ? 1 : 0);
+    const replies = await callForBids(
+      nc,
+      names.bidsSubject(call.capability),
+      call,
+      expected,
+      BID_WAIT_MS,
+    );
+    const others = replies.filter((b) => b.agentId !== this.agentId);
+    return rankBids(own ? [own, ...others] : others);
+  }
+
+  /** What the task's history keeps of one negotiation. */
+  private placementFor(bids: readonly Bid[], winner: Bid): PlacementRecord {
+    return {
+      time: Date.now(),
+      negotiator: this.agentId,
+      bids: bids.slice(0, BIDS_RECORDED),
+      winner: winner.agentId,
+    };
+  }
+
+  private callFor(record: TaskRecord): CallForBids {
+    return {
+      taskId: record.id,
+      capability: record.capability,
+      ...(record.requirements ? { requirements: record.requirements } : {}),
+      ...(record.affinityKey !== undefined ? { affinityKey: record.affinityKey } : {}),
+    };
+  }
+
+  /**
+   * Places a constrained (or affinity-keyed) task: call for bids, award the best bid with a free
+   * slot, and either run it here or keep the message while the winner runs it. With no bid the
+   * task waits visibly.
+   */
+  private async negotiate(loaded: Versioned, delivery: Delivery): Promise<void> {
+    const record = loaded.record;
+    const call = this.callFor(record);
+    const bids = await this.collectBids(call);
+    if (bids.length === 0) {
+      const others = this.directory.agents().filter((a) => a.id !== this.agentId);
+      const agents = [...others.map(snapshotOf), this.snapshot()];
+      const reason =
+        unmetReason(agents, record.capability, record.requirements) ??
+        "no eligible agent answered the call for bids";
+      await this.waitFor(loaded, delivery, reason);
+      return;
+    }
+    const awardable = bids.filter((b) => b.freeSlots > 0);
+    if (awardable.length === 0) {
+      await this.waitFor(loaded, delivery, `all ${bids.length} eligible agents are busy`);
+      return;
+    }
+    let refusal = "";
+    for (const bid of awardable.slice(0, AWARD_TRIES)) {
+      const placement = this.placementFor(bids, bid);
+      if (bid.agentId === this.agentId) {
+        const claim = await this.claimFor(loaded, placement);
+        if (!claim.ok) {
+          refusal = claim.reason;
+          continue;
+        }
+        delivery.working();
+        await this.execute(claim.claimed, delivery, claim.keys);
+        return;
+      }
+      const reply = await sendAward(
+        this.conn.nc,
+        this.conn.names.awardSubject(bid.agentId),
+        { taskId: record.id, placement },
+        AWARD_TIMEOUT_MS,
+      );
+      if (reply.accepted) {
+        this.held.adopt(record.id, delivery);
+        return;
+      }
+      refusal = reply.reason;
+      this.log.debug(
+        { task_id: record.id, winner: bid.agentId, reason: reply.reason },
+        "award refused",
+      );
+    }
+    // Every winner refused (filled up meanwhile, or a limit): look again shortly.
+    await this.waitFor(loaded, delivery, refusal || "every award was refused");
+  }
+
+  /** Leaves the task PENDING with a visible reason and looks at it again later. */
+  private async waitFor(loaded: Versioned, delivery: TaskDelivery, reason: string): Promise<void> {
+    const r = loaded.record;
+    const now = Date.now();
+    const since = r.waiting?.reason === reason ? r.waiting.since : now;
+    const stale = delivery.deliveryCount - (r.deliveryBase ?? 0) >= WAIT_REBASE_EVERY;
+    if (r.waiting?.reason !== reason || stale) {
+      if (r.waiting?.reason !== reason) this.log.info({ task_id: r.id, reason }, "task waiting");
+      try {
+        await this.conn.tasks.replace(
+          loaded,
+          waitRecord(
+            structuredClone(r),
+            reason,
+            resourceClass(r.requirements),
+            now,
+            delivery.deliveryCount,
+          ),
+        );
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+      }
+    }
+    let delay = Math.min(WAIT_MAX_MS, Math.max(WAIT_MIN_MS, (now - since) / 4));
+    if (r.deadline !== undefined) delay = Math.min(delay, Math.max(0, r.deadline - now));
+    delivery.nak(delay);
+  }
+
+  /** Takes the concurrency-limit slots, then claims by CAS; gives the slots back if that fails. */
+  private async claimFor(loaded: Versioned, placement?: PlacementRecord): Promise<ClaimOutcome> {
+    if (this.active() >= this.agent.concurrency)
+      return { ok: false, reason: `no free slot (${this.agent.concurrency} in use)`, full: true };
+    // Counted until execute() lists the task as running, so no await in between can over-admit.
+    this.claiming++;
+    let claimed = false;
+    try {
+      return await this.claimCounted(loaded, placement, (ok) => (claimed = ok));
+    } finally {
+      if (!claimed) this.claiming--;
+    }
+  }
+
+  private async claimCounted(
+    loaded: Versioned,
+    placement: PlacementRecord | undefined,
+    onClaimed: (ok: boolean) => void,
+  ): Promise<ClaimOutcome> {
+    const { conn } = this;
+    const record = loaded.record;
+    const now = Date.now();
+    const slots = await this.limits.acquire(
+      record.id,
+      record.attempt + 1,
+      record.labels,
+      now + conn.config.leaseMs,
+      now,
+    );
+    if (!slots.ok) return { ok: false, reason: slots.reason };
+    try {
+      const next = claimRecord(structuredClone(record), this.agentId, now, conn.config.leaseMs);
+      if (placement) addPlacement(next, placement);
+      const claimed = await conn.tasks.replace(loaded, next);
+      if (record.affinityKey !== undefined) this.warm.touch(record.affinityKey, now);
+      onClaimed(true);
+      return { ok: true, claimed, keys: slots.keys };
+    } catch (err) {
+      if (slots.keys.length > 0)
+        await this.limits.release(record.id, slots.keys).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Runs a task here now if this agent has a free slot and may run it: an award from a
+   * negotiator, or a direct hand-off from a parent agent (the peer service).
+   */
+  async runDirect(
+    taskId: string,
+    onEvent?: (event: TaskEventBody) => void,
+    placement?: PlacementRecord,
+  ): Promise<DirectRun> {
+    if (this.stopping) return { accepted: false, reason: "agent is stopping" };
+    if (this.active() >= this.agent.concurrency)
+      return { accepted: false, reason: `no free slot (${this.agent.concurrency} in use)` };
+    this.slotsUsed++;
+    let done: Promise<TaskRecord> | undefined;
+    try {
+      for (;;) {
+        const loaded = await withIoRetry(() => this.conn.tasks.get(taskId), this.log);
+        if (!loaded) return { accepted: false, reason: `task ${taskId} not found` };
+        const r = loaded.record;
+        const fit = eligibility(this.snapshot(), r.capability, r.requirements);
+        if (!fit.eligible) return { accepted: false, reason: fit.reason };
+        // A hand-off is what handoffUntil waits for, so it does not defer this claim.
+        const { handoffUntil: _handoff, ...rest } = r;
+        const decision = decideDelivery(rest, {
+          now: Date.now(),
+          deliveryCount: 1,
+          maxDeliveries: this.conn.config.maxDeliveries,
+          policy: this.policyOf(r),
+        });
+        if (decision.kind !== "claim") {
+          const why =
+            decision.kind === "busy"
+              ? `already running on ${r.owner?.agentId ?? "another agent"}`
+              : decision.kind === "defer"
+                ? "not due yet"
+                : `task is ${r.state}`;
+          return { accepted: false, reason: why };
+        }
+        try {
+          const claim = await this.claimFor(loaded, placement);
+          if (!claim.ok) return { accepted: false, reason: claim.reason };
+          done = this.execute(claim.claimed, DETACHED, claim.keys, onEvent).then(
+            async (rec) => rec ?? (await this.conn.tasks.require(taskId)).record,
+          );
+          return { accepted: true, attempt: claim.claimed.record.attempt, done };
+        } catch (err) {
+          if (err instanceof ConflictError) continue;
+          throw err;
+        }
+      }
+    } finally {
+      const free = (): void => {
+        this.slotsUsed--;
+        this.wake();
+      };
+      if (done) void done.then(free, free);
+      else free();
+    }
+  }
+
+  /**
+   * ctx.delegate's direct path: pick a peer by the same call for bids and ask it over gRPC to
+   * run the child now (this agent runs it in-process when it wins). Resolves with the child's
+   * terminal record, or undefined when the queue path must finish the job (no taker, a failed
+   * call, a peer that died, a retry): the child is durable either way and runs once.
+   */
+  async handOff(child: TaskRecord, signal: AbortSignal): Promise<TaskRecord | undefined> {
+    if (child.state !== TaskState.Pending || child.handoffUntil === undefined) return undefined;
+    try {
+      const bids = await this.collectBids(this.callFor(child));
+      for (const bid of bids.filter((b) => b.freeSlots > 0).slice(0, AWARD_TRIES)) {
+        signal.throwIfAborted();
+        const placement = this.placementFor(bids, bid);
+        if (bid.agentId === this.agentId) {
+          const run = await this.runDirect(child.id, undefined, placement);
+          if (!run.accepted) continue;
+          const done = await abortable(run.done, signal);
+          return isTerminal(done.state) ? done : undefined;
+        }
+        const address = this.directory.get(bid.agentId)?.peerAddress;
+        if (address === undefined) continue;
+        const out = await runOnPeer(this.peers, {
+          address,
+          agentId: bid.agentId,
+          taskId: child.id,
+          placement,
+          deadlineMs:
+            child.deadline !== undefined
+              ? Math.max(1, child.deadline - Date.now())
+              : HANDOFF_CALL_MS,
+          signal,
+        });
+        if (out.kind === "rejected") continue;
+        if (!isTerminal(out.state)) return undefined;
+        return {
+          ...child,
+          state: out.state,
+          attempt: out.attempt,
+          ...(out.result !== undefined ? { result: out.result } : {}),
+          ...(out.error ? { error: out.error } : {}),
+        };
+      }
+    } catch (err) {
+      if (signal.aborted) throw err;
+      this.log.info(
+        { err: String(err), task_id: child.id },
+        "direct hand-off failed; the queue runs the child",
+      );
+    }
+    return undefined;
   }
 
   private stateEvent(record: TaskRecord): Promise<number> {
@@ -366,7 +809,13 @@ export class AgentRunner {
     this.log.warn({ task_id: record.id, state: record.state }, "terminal event republished");
   }
 
-  private async execute(claimed: Versioned, delivery: Delivery): Promise<void> {
+  /** Runs one attempt; resolves with the record it settled to (undefined when fenced). */
+  private async execute(
+    claimed: Versioned,
+    delivery: TaskDelivery,
+    limitKeys: string[],
+    onEvent?: (event: TaskEventBody) => void,
+  ): Promise<TaskRecord | undefined> {
     const record = claimed.record;
     const controller = new AbortController();
     let settle!: () => void;
@@ -374,22 +823,32 @@ export class AgentRunner {
       id: record.id,
       attempt: record.attempt,
       delivery,
+      limitKeys,
       versioned: claimed,
       record,
       controller,
+      ...(onEvent ? { onEvent } : {}),
       pendingEvents: new Set(),
       progressDirty: false,
       releasing: false,
       settled: new Promise((resolve) => (settle = resolve)),
     };
     this.running.set(record.id, entry);
+    this.claiming--; // claimFor counted it until now
     const log = this.log.child({ task_id: record.id, attempt: record.attempt });
     const timer = this.armTimer(record, controller);
     try {
       await this.stateEvent(record).catch((err: unknown) =>
         log.warn({ err }, "RUNNING event not published"),
       );
-      const ctx = createTaskContext(this.conn, this.client, entry, log, () => this.renew(entry));
+      const ctx = createTaskContext(
+        this.conn,
+        this.client,
+        entry,
+        log,
+        () => this.renew(entry),
+        (child, signal) => this.handOff(child, signal),
+      );
       let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
       try {
         const aborted = new Promise<never>((_, reject) => {
@@ -408,11 +867,16 @@ export class AgentRunner {
       }
       clearTimeout(timer);
       await Promise.allSettled([...entry.pendingEvents]);
-      if (entry.releasing) return; // stop() gives the task back
-      await this.settle(entry, outcome, log);
+      if (entry.releasing) return undefined; // stop() gives the task back
+      return await this.settle(entry, outcome, log);
     } finally {
       clearTimeout(timer);
       this.running.delete(record.id);
+      if (limitKeys.length > 0) {
+        await this.limits
+          .release(record.id, limitKeys)
+          .catch((err: unknown) => log.warn({ err }, "limit slots not released; they expire"));
+      }
       settle();
     }
   }
@@ -439,7 +903,7 @@ export class AgentRunner {
     entry: Running,
     outcome: { ok: true; value: unknown } | { ok: false; error: unknown },
     log: Logger,
-  ): Promise<void> {
+  ): Promise<TaskRecord | undefined> {
     const { conn } = this;
     const reason: unknown = entry.controller.signal.aborted
       ? entry.controller.signal.reason
@@ -447,7 +911,7 @@ export class AgentRunner {
     if (reason instanceof FencedError) {
       log.warn("lease lost to another agent; this attempt's result is discarded");
       entry.delivery.abandon();
-      return;
+      return undefined;
     }
     let value: JsonValue = null;
     let error: unknown = outcome.ok ? undefined : outcome.error;
@@ -516,9 +980,9 @@ export class AgentRunner {
         log.warn("late result rejected: another agent owns the task now");
         entry.delivery.abandon();
       }
-      return;
+      return current?.record;
     }
-    if (!next) return;
+    if (!next) return undefined;
     if (failure?.action === "dead")
       await withIoRetry(() => publishDeadLetter(conn, next.record), log);
     // Retried through an outage (deduplicated by message id). If it still fails, the message
@@ -542,6 +1006,7 @@ export class AgentRunner {
       if (published) entry.delivery.ack();
       else entry.delivery.abandon();
     }
+    return next.record;
   }
 
   /** Renews the lease by CAS; losing ownership aborts the handler. */
@@ -566,6 +1031,9 @@ export class AgentRunner {
         if (next) {
           entry.versioned = next;
           entry.progressDirty = false;
+          if (entry.limitKeys.length > 0 && next.record.owner) {
+            await this.limits.renew(entry.id, entry.limitKeys, next.record.owner.leaseUntil);
+          }
         }
       } catch (err) {
         if (err instanceof FencedError) {
@@ -586,6 +1054,7 @@ export class AgentRunner {
 
   /** Called by the worker's single heartbeat timer. */
   heartbeat(): Promise<void> {
+    this.held.heartbeat();
     return Promise.all([...this.running.values()].map((e) => this.renew(e))).then(() => undefined);
   }
 
@@ -599,6 +1068,7 @@ export class AgentRunner {
    */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
+    for (const sub of this.subs.splice(0)) sub.unsubscribe();
     this.wake();
     await this.loopDone;
     const all = (): Promise<void> =>
@@ -610,6 +1080,8 @@ export class AgentRunner {
     if (left.length > 0)
       this.log.warn({ tasks: left.length }, "grace period over; releasing tasks");
     await Promise.all(left.map((e) => this.release(e)));
+    this.held.releaseAll();
+    this.peers.close();
     // The server skips pull requests whose inbox lost interest, so open long polls end here.
     this.puller.close();
   }

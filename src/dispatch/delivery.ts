@@ -1,10 +1,31 @@
 import type { Msg, NatsConnection } from "@nats-io/transport-node";
 
+/** How an attempt settles its task message; the runner does not care who holds it. */
+export interface TaskDelivery {
+  readonly deliveryCount: number;
+  ack(): void;
+  nak(delayMs?: number): void;
+  working(): void;
+  abandon(): void;
+}
+
+/**
+ * For a task run by award or direct hand-off: the queue message stays with the agent that
+ * negotiated (or the queue), which watches the record, so settling here is a no-op.
+ */
+export const DETACHED: TaskDelivery = {
+  deliveryCount: 0,
+  ack: () => undefined,
+  nak: () => undefined,
+  working: () => undefined,
+  abandon: () => undefined,
+};
+
 /**
  * One JetStream delivery, acknowledged through the wire protocol directly so the puller
  * can issue its own pull requests (no-wait sweeps across priority bands).
  */
-export class Delivery {
+export class Delivery implements TaskDelivery {
   readonly deliveryCount: number;
   readonly streamSeq: number;
   private settled = false;

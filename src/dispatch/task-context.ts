@@ -6,7 +6,7 @@ import { countedAttempts } from "../store/attempts.js";
 import { isWrongLastSequence } from "../store/task-store.js";
 import { withIoRetry } from "./io-retry.js";
 import type { Logger } from "../telemetry/logger.js";
-import type { JsonValue, TaskRecord } from "../types.js";
+import type { JsonValue, TaskEventBody, TaskRecord } from "../types.js";
 import type { DelegateCall, DelegateOptions, TaskContext } from "../sdk/types.js";
 import type { BatonClient } from "../client/client.js";
 import { mapLimit } from "../sdk/concurrency.js";
@@ -24,7 +24,15 @@ export interface AttemptState {
   readonly pendingEvents: Set<Promise<unknown>>;
   progress?: JsonValue;
   progressDirty: boolean;
+  /** A direct hand-off's caller, streamed each progress and output event. */
+  readonly onEvent?: (event: TaskEventBody) => void;
 }
+
+/** A child's outcome when the direct hand-off saw it finish; undefined leaves it to the queue. */
+export type HandOff = (child: TaskRecord, signal: AbortSignal) => Promise<TaskRecord | undefined>;
+
+/** How long the queue leaves a new child to the direct hand-off before taking it itself. */
+const HANDOFF_WINDOW_MS = 1000;
 
 export function createTaskContext(
   conn: BatonConnection,
@@ -32,6 +40,7 @@ export function createTaskContext(
   state: AttemptState,
   log: Logger,
   renew: () => Promise<void>,
+  handOff?: HandOff,
 ): TaskContext<JsonValue> {
   const record = state.record;
   const signal = state.controller.signal;
@@ -43,23 +52,33 @@ export function createTaskContext(
   ): Promise<T> => {
     const name = claimStepName(usedSteps, options.name ?? `${capability}#${++calls}`);
     signal.throwIfAborted();
-    const child = await client.submit(capability, input, {
+    const childOptions = {
       idempotencyKey: `child:${record.id}:${name}`,
       parentId: record.id,
       rootId: record.rootId,
       priority: options.priority ?? record.priority,
+      affinityKey: options.affinityKey ?? record.affinityKey ?? record.rootId,
+      ...(options.requirements ? { requirements: options.requirements } : {}),
       ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
       ...(options.retry ? { retry: options.retry } : {}),
       ...(record.deadline !== undefined ? { deadline: record.deadline } : {}),
-    });
+    };
+    const child = handOff
+      ? await client.submitForHandoff(capability, input, childOptions, HANDOFF_WINDOW_MS)
+      : await client.submit(capability, input, childOptions);
     await conn.tasks.mutate(record.id, (r) => {
       if (r.children?.includes(child.id)) return undefined;
       r.children = [...(r.children ?? []), child.id];
       return r;
     });
+    let done: TaskRecord | undefined;
     try {
-      for await (const _event of client.watch(child.id, { signal })) {
-        // until the child's terminal event, or our own abort
+      // Straight to a peer over gRPC; whatever goes wrong there, the queue runs the child.
+      done = handOff ? await handOff(child, signal) : undefined;
+      if (!done) {
+        for await (const _event of client.watch(child.id, { signal })) {
+          // until the child's terminal event, or our own abort
+        }
       }
       signal.throwIfAborted();
     } catch (err) {
@@ -70,7 +89,7 @@ export function createTaskContext(
       }
       throw err;
     }
-    const done = await client.get(child.id);
+    done ??= await client.get(child.id);
     if (done.state !== TaskState.Succeeded) {
       throw new ChildTaskFailedError(done.id, done.state, done.error);
     }
@@ -98,28 +117,26 @@ export function createTaskContext(
     progress(value) {
       state.progress = value;
       state.progressDirty = true;
-      const time = Date.now();
-      return track(() =>
-        publishEvent(conn, {
-          type: "progress",
-          taskId: record.id,
-          time,
-          attempt: record.attempt,
-          progress: value,
-        }),
-      );
+      const event: TaskEventBody = {
+        type: "progress",
+        taskId: record.id,
+        time: Date.now(),
+        attempt: record.attempt,
+        progress: value,
+      };
+      state.onEvent?.(event);
+      return track(() => publishEvent(conn, event));
     },
     emit(chunk) {
-      const time = Date.now();
-      return track(() =>
-        publishEvent(conn, {
-          type: "output",
-          taskId: record.id,
-          time,
-          attempt: record.attempt,
-          chunk,
-        }),
-      );
+      const event: TaskEventBody = {
+        type: "output",
+        taskId: record.id,
+        time: Date.now(),
+        attempt: record.attempt,
+        chunk,
+      };
+      state.onEvent?.(event);
+      return track(() => publishEvent(conn, event));
     },
     async step<T extends JsonValue | void>(name: string, fn: () => Promise<T> | T): Promise<T> {
       claimStepName(usedSteps, name);

@@ -5,6 +5,7 @@ import type { Logger } from "../telemetry/logger.js";
 import type { AgentDefinition } from "../sdk/types.js";
 import { AgentRunner } from "./agent-runner.js";
 import { AGENT_STALE_MS, removeAgent, reportAgent } from "../registry/agents.js";
+import { advertisedPeerAddress, startPeerServer, type PeerServer } from "../grpc/peer/server.js";
 
 export interface WorkerOptions extends BatonOptions {
   /** Share an open connection (it is not closed by the worker). */
@@ -17,6 +18,7 @@ export class Worker implements AsyncDisposable {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private cancelSub: Subscription | undefined;
   private registryTimer: NodeJS.Timeout | undefined;
+  private peerServer: PeerServer | undefined;
   private stopped: Promise<void> | undefined;
 
   private constructor(
@@ -40,6 +42,17 @@ export class Worker implements AsyncDisposable {
     const worker = new Worker(conn, !connection, runners);
     try {
       for (const r of runners) await r.start();
+      // One peer service for the process; advertised before the first registry report.
+      const peer = await startPeerServer({
+        hosts: runners,
+        host: conn.config.peerHost,
+        port: conn.config.peerPort,
+        logger: conn.logger,
+      });
+      worker.peerServer = peer;
+      const { peerHost, peerAdvertise } = conn.config;
+      const peerAddress = advertisedPeerAddress(peerHost, peer.port, peerAdvertise);
+      for (const r of runners) r.peerAddress = peerAddress;
     } catch (err) {
       await worker.stop(0);
       throw err;
@@ -74,6 +87,11 @@ export class Worker implements AsyncDisposable {
     );
   }
 
+  /** Where peers reach this process's AgentPeerService (the advertised address). */
+  get peerAddress(): string | undefined {
+    return this.runners[0]?.peerAddress;
+  }
+
   get agentIds(): string[] {
     return this.runners.map((r) => r.agentId);
   }
@@ -83,6 +101,8 @@ export class Worker implements AsyncDisposable {
     this.stopped ??= (async () => {
       clearInterval(this.registryTimer);
       await Promise.all(this.runners.map((r) => r.stop(graceMs)));
+      // After the runners: direct runs have settled and their streams got `finished`.
+      await this.peerServer?.close();
       await Promise.all(
         this.runners.map((r) =>
           removeAgent(this.connection.agents, r.agentId).catch(() => undefined),

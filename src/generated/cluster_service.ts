@@ -3,6 +3,9 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { Agent as _baton_v1_Agent, Agent__Output as _baton_v1_Agent__Output } from './baton/v1/Agent.js';
 import type { ClusterServiceClient as _baton_v1_ClusterServiceClient, ClusterServiceDefinition as _baton_v1_ClusterServiceDefinition } from './baton/v1/ClusterService.js';
+import type { Demand as _baton_v1_Demand, Demand__Output as _baton_v1_Demand__Output } from './baton/v1/Demand.js';
+import type { GetDemandRequest as _baton_v1_GetDemandRequest, GetDemandRequest__Output as _baton_v1_GetDemandRequest__Output } from './baton/v1/GetDemandRequest.js';
+import type { GetDemandResponse as _baton_v1_GetDemandResponse, GetDemandResponse__Output as _baton_v1_GetDemandResponse__Output } from './baton/v1/GetDemandResponse.js';
 import type { GetQueueStatsRequest as _baton_v1_GetQueueStatsRequest, GetQueueStatsRequest__Output as _baton_v1_GetQueueStatsRequest__Output } from './baton/v1/GetQueueStatsRequest.js';
 import type { GetQueueStatsResponse as _baton_v1_GetQueueStatsResponse, GetQueueStatsResponse__Output as _baton_v1_GetQueueStatsResponse__Output } from './baton/v1/GetQueueStatsResponse.js';
 import type { GpuGroup as _baton_v1_GpuGroup, GpuGroup__Output as _baton_v1_GpuGroup__Output } from './baton/v1/GpuGroup.js';
@@ -25,6 +28,9 @@ export interface ProtoGrpcType {
        * What the cluster looks like: agents and queues.
        */
       ClusterService: SubtypeConstructor<typeof grpc.Client, _baton_v1_ClusterServiceClient> & { service: _baton_v1_ClusterServiceDefinition }
+      Demand: MessageTypeDefinition<_baton_v1_Demand, _baton_v1_Demand__Output>
+      GetDemandRequest: MessageTypeDefinition<_baton_v1_GetDemandRequest, _baton_v1_GetDemandRequest__Output>
+      GetDemandResponse: MessageTypeDefinition<_baton_v1_GetDemandResponse, _baton_v1_GetDemandResponse__Output>
       GetQueueStatsRequest: MessageTypeDefinition<_baton_v1_GetQueueStatsRequest, _baton_v1_GetQueueStatsRequest__Output>
       GetQueueStatsResponse: MessageTypeDefinition<_baton_v1_GetQueueStatsResponse, _baton_v1_GetQueueStatsResponse__Output>
       GpuGroup: MessageTypeDefinition<_baton_v1_GpuGroup, _baton_v1_GpuGroup__Output>

@@ -2,6 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { Attempt as _baton_v1_Attempt, Attempt__Output as _baton_v1_Attempt__Output } from './baton/v1/Attempt.js';
+import type { Bid as _baton_v1_Bid, Bid__Output as _baton_v1_Bid__Output } from './baton/v1/Bid.js';
 import type { CancelTaskRequest as _baton_v1_CancelTaskRequest, CancelTaskRequest__Output as _baton_v1_CancelTaskRequest__Output } from './baton/v1/CancelTaskRequest.js';
 import type { DeadLetter as _baton_v1_DeadLetter, DeadLetter__Output as _baton_v1_DeadLetter__Output } from './baton/v1/DeadLetter.js';
 import type { GetTaskRequest as _baton_v1_GetTaskRequest, GetTaskRequest__Output as _baton_v1_GetTaskRequest__Output } from './baton/v1/GetTaskRequest.js';
@@ -10,6 +11,7 @@ import type { ListDeadLettersResponse as _baton_v1_ListDeadLettersResponse, List
 import type { ListTasksRequest as _baton_v1_ListTasksRequest, ListTasksRequest__Output as _baton_v1_ListTasksRequest__Output } from './baton/v1/ListTasksRequest.js';
 import type { ListTasksResponse as _baton_v1_ListTasksResponse, ListTasksResponse__Output as _baton_v1_ListTasksResponse__Output } from './baton/v1/ListTasksResponse.js';
 import type { Output as _baton_v1_Output, Output__Output as _baton_v1_Output__Output } from './baton/v1/Output.js';
+import type { Placement as _baton_v1_Placement, Placement__Output as _baton_v1_Placement__Output } from './baton/v1/Placement.js';
 import type { Progress as _baton_v1_Progress, Progress__Output as _baton_v1_Progress__Output } from './baton/v1/Progress.js';
 import type { ReplayDeadLetterRequest as _baton_v1_ReplayDeadLetterRequest, ReplayDeadLetterRequest__Output as _baton_v1_ReplayDeadLetterRequest__Output } from './baton/v1/ReplayDeadLetterRequest.js';
 import type { Requirements as _baton_v1_Requirements, Requirements__Output as _baton_v1_Requirements__Output } from './baton/v1/Requirements.js';
@@ -23,6 +25,7 @@ import type { Task as _baton_v1_Task, Task__Output as _baton_v1_Task__Output } f
 import type { TaskError as _baton_v1_TaskError, TaskError__Output as _baton_v1_TaskError__Output } from './baton/v1/TaskError.js';
 import type { TaskEvent as _baton_v1_TaskEvent, TaskEvent__Output as _baton_v1_TaskEvent__Output } from './baton/v1/TaskEvent.js';
 import type { TaskServiceClient as _baton_v1_TaskServiceClient, TaskServiceDefinition as _baton_v1_TaskServiceDefinition } from './baton/v1/TaskService.js';
+import type { Waiting as _baton_v1_Waiting, Waiting__Output as _baton_v1_Waiting__Output } from './baton/v1/Waiting.js';
 import type { WatchTaskRequest as _baton_v1_WatchTaskRequest, WatchTaskRequest__Output as _baton_v1_WatchTaskRequest__Output } from './baton/v1/WatchTaskRequest.js';
 import type { Duration as _google_protobuf_Duration, Duration__Output as _google_protobuf_Duration__Output } from './google/protobuf/Duration.js';
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from './google/protobuf/Timestamp.js';
@@ -35,6 +38,7 @@ export interface ProtoGrpcType {
   baton: {
     v1: {
       Attempt: MessageTypeDefinition<_baton_v1_Attempt, _baton_v1_Attempt__Output>
+      Bid: MessageTypeDefinition<_baton_v1_Bid, _baton_v1_Bid__Output>
       CancelTaskRequest: MessageTypeDefinition<_baton_v1_CancelTaskRequest, _baton_v1_CancelTaskRequest__Output>
       DeadLetter: MessageTypeDefinition<_baton_v1_DeadLetter, _baton_v1_DeadLetter__Output>
       GetTaskRequest: MessageTypeDefinition<_baton_v1_GetTaskRequest, _baton_v1_GetTaskRequest__Output>
@@ -43,6 +47,7 @@ export interface ProtoGrpcType {
       ListTasksRequest: MessageTypeDefinition<_baton_v1_ListTasksRequest, _baton_v1_ListTasksRequest__Output>
       ListTasksResponse: MessageTypeDefinition<_baton_v1_ListTasksResponse, _baton_v1_ListTasksResponse__Output>
       Output: MessageTypeDefinition<_baton_v1_Output, _baton_v1_Output__Output>
+      Placement: MessageTypeDefinition<_baton_v1_Placement, _baton_v1_Placement__Output>
       Priority: EnumTypeDefinition
       Progress: MessageTypeDefinition<_baton_v1_Progress, _baton_v1_Progress__Output>
       ReplayDeadLetterRequest: MessageTypeDefinition<_baton_v1_ReplayDeadLetterRequest, _baton_v1_ReplayDeadLetterRequest__Output>
@@ -61,6 +66,7 @@ export interface ProtoGrpcType {
        */
       TaskService: SubtypeConstructor<typeof grpc.Client, _baton_v1_TaskServiceClient> & { service: _baton_v1_TaskServiceDefinition }
       TaskState: EnumTypeDefinition
+      Waiting: MessageTypeDefinition<_baton_v1_Waiting, _baton_v1_Waiting__Output>
       WatchTaskRequest: MessageTypeDefinition<_baton_v1_WatchTaskRequest, _baton_v1_WatchTaskRequest__Output>
     }
   }

@@ -10,7 +10,9 @@
  */
 import { ValidationError } from "../errors.js";
 import type { RetryPolicy } from "../retry.js";
+import type { Bid, Requirements } from "../placement/types.js";
 import type { AgentInfo } from "../registry/agents.js";
+import type { Demand } from "../registry/demand.js";
 import type { QueueStats } from "../registry/queue-stats.js";
 import {
   PRIORITIES,
@@ -18,6 +20,7 @@ import {
   type AttemptRecord,
   type DeadLetter,
   type JsonValue,
+  type PlacementRecord,
   type Priority,
   type SubmitOptions,
   type TaskError,
@@ -123,6 +126,34 @@ export interface PbTask {
   parentId: string;
   rootId: string;
   replays: number;
+  requirements: PbRequirements | null;
+  affinityKey: string;
+  waiting: PbWaiting | null;
+  placements: PbPlacement[];
+}
+
+export interface PbWaiting {
+  reason: string;
+  sinceTime: PbTimestamp | null;
+  resourceClass: string;
+}
+
+export interface PbBid {
+  agentId: string;
+  fit: number;
+  freeSlots: number;
+  load: number;
+  warm: boolean;
+  cost: number;
+  score: number;
+}
+
+export interface PbPlacement {
+  time: PbTimestamp | null;
+  negotiator: string;
+  bids: PbBid[];
+  winner: string;
+  reason: string;
 }
 
 export interface PbStateChange {
@@ -164,6 +195,8 @@ export interface PbAgent {
   startTime: PbTimestamp | null;
   lastHeartbeatTime: PbTimestamp | null;
   resources: PbResources | null;
+  warmKeys: string[];
+  peerAddress: string;
 }
 
 export interface PbResources {
@@ -180,6 +213,14 @@ export interface PbQueueStats {
   oldestAge: PbDuration | null;
   deadLetters: number;
   backlogByPriority: Record<string, number>;
+}
+
+export interface PbDemand {
+  capability: string;
+  resourceClass: string;
+  waiting: number;
+  oldestSinceTime: PbTimestamp | null;
+  reason: string;
 }
 
 // ---- scalars -------------------------------------------------------------------------------
@@ -341,6 +382,42 @@ export function attemptToProto(a: AttemptRecord): PbAttempt {
   };
 }
 
+/** Requirements with every field set (proto3 zero values for what is not required). */
+export function requirementsToProto(r: Requirements | undefined): PbRequirements | null {
+  if (!r) return null;
+  return {
+    labels: { ...r.labels },
+    cpuSlots: r.cpuSlots ?? 0,
+    gpuType: r.gpuType ?? "",
+    gpuCount: r.gpuCount ?? 0,
+    gpuMemoryMib: r.gpuMemoryMib ?? 0,
+    models: [...(r.models ?? [])],
+  };
+}
+
+/** A bid without its task id (it sits inside that task's message). */
+export function bidToProto(b: Bid): PbBid {
+  return {
+    agentId: b.agentId,
+    fit: b.fit,
+    freeSlots: b.freeSlots,
+    load: b.load,
+    warm: b.warm,
+    cost: b.cost,
+    score: b.score,
+  };
+}
+
+export function placementToProto(p: PlacementRecord): PbPlacement {
+  return {
+    time: msToTimestamp(p.time),
+    negotiator: p.negotiator,
+    bids: p.bids.map(bidToProto),
+    winner: p.winner ?? "",
+    reason: p.reason ?? "",
+  };
+}
+
 export function taskToProto(r: TaskRecord): PbTask {
   return {
     id: r.id,
@@ -368,6 +445,16 @@ export function taskToProto(r: TaskRecord): PbTask {
     parentId: r.parentId ?? "",
     rootId: r.rootId,
     replays: r.replays ?? 0,
+    requirements: requirementsToProto(r.requirements),
+    affinityKey: r.affinityKey ?? "",
+    waiting: r.waiting
+      ? {
+          reason: r.waiting.reason,
+          sinceTime: msToTimestamp(r.waiting.since),
+          resourceClass: r.waiting.resourceClass,
+        }
+      : null,
+    placements: (r.placements ?? []).map(placementToProto),
   };
 }
 
@@ -425,6 +512,8 @@ export function agentToProto(a: AgentInfo): PbAgent {
           labels: { ...(a.resources.labels ?? {}) },
         }
       : null,
+    warmKeys: [...(a.warmKeys ?? [])],
+    peerAddress: a.peerAddress ?? "",
   };
 }
 
@@ -436,6 +525,16 @@ export function queueStatsToProto(q: QueueStats): PbQueueStats {
     oldestAge: q.oldestAgeMs === undefined ? null : msToDuration(q.oldestAgeMs),
     deadLetters: q.deadLetters,
     backlogByPriority: { ...q.backlogByPriority },
+  };
+}
+
+export function demandToProto(d: Demand): PbDemand {
+  return {
+    capability: d.capability,
+    resourceClass: d.resourceClass,
+    waiting: d.waiting,
+    oldestSinceTime: msToTimestamp(d.oldestSince),
+    reason: d.reason,
   };
 }
 
@@ -461,6 +560,23 @@ export function hasRequirements(r: PbRequirements | null | undefined): boolean {
   );
 }
 
+/**
+ * Requirements as the core takes them: zero values are "not required" and left out; anything
+ * else (negative counts, empty model names) goes through for the core to reject by field.
+ */
+function requirementsFromProto(r: PbRequirements): Requirements {
+  const out: Requirements = {};
+  if (r.cpuSlots) out.cpuSlots = r.cpuSlots;
+  if (r.gpuType) out.gpuType = r.gpuType;
+  if (r.gpuCount) out.gpuCount = r.gpuCount;
+  // int64: a number, or a decimal string when the caller built the message by hand.
+  const memory = Number(r.gpuMemoryMib ?? 0);
+  if (memory !== 0) out.gpuMemoryMib = memory;
+  if (r.models && r.models.length > 0) out.models = [...r.models];
+  if (r.labels && Object.keys(r.labels).length > 0) out.labels = { ...r.labels };
+  return out;
+}
+
 function retryFromProto(r: PbRetryPolicy, field: string): RetryOptions | undefined {
   const out: RetryOptions = {};
   if (r.maxAttempts) out.maxAttempts = r.maxAttempts;
@@ -481,8 +597,8 @@ function retryFromProto(r: PbRetryPolicy, field: string): RetryOptions | undefin
 
 /**
  * A SubmitTaskRequest as core submit arguments. `prefix` (e.g. `requests[3].`) starts every
- * field name in errors. Placement fields (requirements, affinity_key) are not handled here:
- * callers reject them with UNIMPLEMENTED first.
+ * field name in errors; the core validates the options further (protoFieldName renames its
+ * field names).
  */
 export function submitFromProto(req: PbSubmitTaskRequest, prefix = ""): CoreSubmit {
   const f = (name: string): string => `${prefix}${name}`;
@@ -501,6 +617,10 @@ export function submitFromProto(req: PbSubmitTaskRequest, prefix = ""): CoreSubm
   if (req.deadline) options.deadline = timestampToMs(req.deadline, f("deadline"));
   if (req.labels && Object.keys(req.labels).length > 0) options.labels = { ...req.labels };
   if (req.parentId) options.parentId = req.parentId;
+  if (req.requirements && hasRequirements(req.requirements)) {
+    options.requirements = requirementsFromProto(req.requirements);
+  }
+  if (req.affinityKey) options.affinityKey = req.affinityKey;
   return { capability: req.capability ?? "", input, options };
 }
 
@@ -520,8 +640,9 @@ function renamePath(path: string): string {
   const inner = path.startsWith("options.") ? path.slice("options.".length) : path;
   const [head = "", ...rest] = inner.split(".");
   const first = SPECIAL_FIELDS[head] ?? snake(head);
-  // Label names are user data: keep them as written.
-  const tail = head === "labels" ? rest : rest.map(snake);
+  // Label names are user data: keep them as written (labels.x, requirements.labels.x).
+  const keepFrom = head === "labels" ? 0 : head === "requirements" && rest[0] === "labels" ? 1 : -1;
+  const tail = rest.map((part, i) => (keepFrom >= 0 && i >= keepFrom ? part : snake(part)));
   return [first, ...tail].join(".");
 }
 

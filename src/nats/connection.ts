@@ -26,6 +26,8 @@ export interface BatonConnection {
   readonly steps: KV;
   readonly capabilities: KV;
   readonly agents: KV;
+  /** Concurrency-limit slots (see LimitSlots). */
+  readonly limits: KV;
   readonly logger: Logger;
   /** The server URL actually used (the embedded one when none was configured). */
   readonly url: string;
@@ -88,6 +90,7 @@ export async function connectBaton(
       steps: bucket(names.stepsBucket),
       capabilities: bucket(names.capabilitiesBucket),
       agents: bucket(names.agentsBucket),
+      limits: bucket(names.limitsBucket),
       logger,
       url: resolvedUrl,
       close: async () => {

@@ -43,6 +43,10 @@ export class Names {
   get agentsBucket(): string {
     return `${this.prefix}_agents`;
   }
+  /** Concurrency-limit slots: one entry per limit key, holders with their own leases. */
+  get limitsBucket(): string {
+    return `${this.prefix}_limits`;
+  }
 
   tasksSubject(capability: string, priority: Priority): string {
     return `${this.prefix}.tasks.${capability}.${priority}`;
@@ -66,10 +70,23 @@ export class Names {
   get cancelSubject(): string {
     return `${this.prefix}.ctl.cancel`;
   }
+  /** Core NATS subject of the call for bids on constrained tasks of one capability. */
+  bidsSubject(capability: string): string {
+    return `${this.prefix}.bids.${capability}`;
+  }
+  /** Core NATS subject on which one agent accepts awards. */
+  awardSubject(agentId: string): string {
+    return `${this.prefix}.award.${subjectToken(agentId)}`;
+  }
   /** Durable consumer shared by every agent of a capability, one per priority band. */
   consumerName(capability: string, priority: Priority): string {
     return `${capability}_${priority}`;
   }
+}
+
+/** Agent ids carry host names, whose dots would split a subject token. */
+export function subjectToken(value: string): string {
+  return value.replace(/[^A-Za-z0-9_-]/g, "_");
 }
 
 /** KV keys allow a limited alphabet; user-chosen strings are hashed into it. */

@@ -59,6 +59,8 @@ export function bucketSpecs(names: Names): { name: string; options: Partial<KvOp
     { name: names.stepsBucket, options: { history: 1 } },
     { name: names.capabilitiesBucket, options: { history: 1 } },
     { name: names.agentsBucket, options: { history: 1, ttl: AGENT_TTL_MS } },
+    // No bucket TTL: each holder carries its own lease, pruned on the next write.
+    { name: names.limitsBucket, options: { history: 1 } },
   ];
 }
 

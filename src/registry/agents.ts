@@ -17,6 +17,10 @@ export interface AgentInfo {
   lastHeartbeat: number;
   /** What the agent offers (GPUs, models, labels), when its definition says. */
   resources?: Resources;
+  /** `host:port` of its process's AgentPeerService, where peers hand it sub-tasks directly. */
+  peerAddress?: string;
+  /** Affinity keys it ran most recently (warm state), newest first, bounded. */
+  warmKeys?: string[];
 }
 
 const encoder = new TextEncoder();

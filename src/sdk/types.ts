@@ -1,3 +1,4 @@
+import type { Requirements } from "../placement/types.js";
 import type { Logger } from "../telemetry/logger.js";
 import type { RetryOptions } from "../retry.js";
 import type { Resources } from "../placement/types.js";
@@ -54,6 +55,10 @@ export interface DelegateOptions {
   /** Per-attempt limit of the child. */
   timeout?: number | string;
   retry?: RetryOptions;
+  /** What the child's agent must offer; the child waits until such an agent exists. */
+  requirements?: Requirements;
+  /** Defaults to the parent's affinity key, else the root task id (the program's warm agent). */
+  affinityKey?: string;
 }
 
 export interface DelegateCall {

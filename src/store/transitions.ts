@@ -4,6 +4,7 @@ import {
   TaskState,
   type AttemptOutcome,
   type JsonValue,
+  type PlacementRecord,
   type TaskError,
   type TaskRecord,
 } from "../types.js";
@@ -44,6 +45,9 @@ export function decideDelivery(record: TaskRecord, facts: DeliveryFacts): Delive
   }
   if (record.deadline !== undefined && now >= record.deadline) return { kind: "fail-deadline" };
   const takeover = record.state === TaskState.Running;
+  if (!takeover && record.handoffUntil !== undefined && record.handoffUntil > now + 5) {
+    return { kind: "defer", delayMs: record.handoffUntil - now };
+  }
   // A lapsed owner used up an attempt: count it before deciding whether another is allowed.
   const used = countedAttempts(record);
   if (!hasAttemptsLeft(facts.policy, used)) {
@@ -57,11 +61,13 @@ export function decideDelivery(record: TaskRecord, facts: DeliveryFacts): Delive
       },
     };
   }
-  if (facts.deliveryCount > facts.maxDeliveries + facts.policy.maxAttempts) {
+  // Deliveries spent waiting on purpose (no eligible agent, a limit) are not crashes.
+  const delivered = facts.deliveryCount - (record.deliveryBase ?? 0);
+  if (delivered > facts.maxDeliveries + facts.policy.maxAttempts) {
     return {
       kind: "dead",
       error: {
-        message: `delivered ${facts.deliveryCount} times without finishing (the worker crashes before claiming)`,
+        message: `delivered ${delivered} times without finishing (the worker crashes before claiming)`,
         code: ErrorCode.WorkerLost,
       },
     };
@@ -106,8 +112,35 @@ export function claimRecord(
   record.attempts.push({ attempt, agentId, startedAt: now });
   record.startedAt ??= now;
   delete record.runAt;
+  delete record.waiting;
+  delete record.handoffUntil;
   // The previous attempt's error stays in its attempt entry, not on the running task.
   delete record.error;
+  return record;
+}
+
+/** Negotiations kept per task; older ones are dropped so records stay small. */
+export const MAX_PLACEMENTS = 5;
+
+export function addPlacement(record: TaskRecord, placement: PlacementRecord): TaskRecord {
+  record.placements = [...(record.placements ?? []), placement].slice(-MAX_PLACEMENTS);
+  return record;
+}
+
+/**
+ * A PENDING task that cannot start yet. `deliveryCount` becomes the base of the crash-before-claim
+ * count, so a task may wait through any number of deliveries.
+ */
+export function waitRecord(
+  record: TaskRecord,
+  reason: string,
+  resourceClass: string,
+  now: number,
+  deliveryCount: number,
+): TaskRecord {
+  const since = record.waiting?.reason === reason ? record.waiting.since : now;
+  record.waiting = { reason, since, resourceClass };
+  record.deliveryBase = Math.max(record.deliveryBase ?? 0, deliveryCount);
   return record;
 }
 
@@ -119,6 +152,7 @@ export function endRecord(
   now: number,
 ): TaskRecord {
   if (record.state === TaskState.Running) closeAttempt(record, now, "lost", error);
+  delete record.waiting;
   record.state = state;
   record.error = error;
   record.finishedAt = now;

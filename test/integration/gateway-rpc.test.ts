@@ -42,6 +42,9 @@ interface PbTask {
   parentId: string;
   rootId: string;
   replays: number;
+  requirements: { gpuType: string; gpuCount: number; labels: Record<string, string> } | null;
+  affinityKey: string;
+  placements: { winner: string; bids: { agentId: string }[] }[];
 }
 interface Submitted {
   task: PbTask;
@@ -240,6 +243,9 @@ describe("SubmitTask, GetTask, WatchTask", () => {
       [{ capability: "echo", labels: { "bad label": "x" } }, "labels.bad label"],
       [{ capability: "echo", idempotencyKey: "k".repeat(600) }, "idempotency_key"],
       [{ capability: "echo", parentId: "nope" }, "parent_id"],
+      [{ capability: "echo", requirements: { gpuCount: -1 } }, "requirements.gpu_count"],
+      [{ capability: "echo", requirements: { labels: { "a b": "x" } } }, "requirements.labels.a b"],
+      [{ capability: "echo", affinityKey: "k".repeat(300) }, "affinity_key"],
       [{ capability: "typed", input: json({ n: -1 }) }, "input.n"],
       [{ capability: "typed", input: json({}) }, "input.n"],
     ];
@@ -254,15 +260,20 @@ describe("SubmitTask, GetTask, WatchTask", () => {
     expect(parse((await waitState(typed.task.id, "TASK_STATE_SUCCEEDED")).result)).toBe(42);
   });
 
-  it("rejects placement fields with UNIMPLEMENTED", async () => {
-    const a = await grpcError(submit({ capability: "echo", requirements: { gpuCount: 1 } }));
-    expect(a.code).toBe(status.UNIMPLEMENTED);
-    expect(a.details).toMatch(/^requirements: /);
-    const b = await grpcError(submit({ capability: "echo", affinityKey: "warm" }));
-    expect(b.code).toBe(status.UNIMPLEMENTED);
-    expect(b.details).toMatch(/^affinity_key: /);
+  it("takes placement fields: requirements the agent meets, and an affinity key", async () => {
+    const { task } = await submit({
+      capability: "echo",
+      requirements: { gpuType: "t4", gpuCount: 1, labels: { zone: "a" } },
+      affinityKey: "warm",
+    });
+    expect(task.requirements).toMatchObject({ gpuType: "t4", gpuCount: 1, labels: { zone: "a" } });
+    expect(task.affinityKey).toBe("warm");
+    const done = await waitState(task.id, "TASK_STATE_SUCCEEDED");
+    expect(done.placements.at(-1)?.winner).toBe(worker.agentIds[0]);
     // An empty Requirements message asks for nothing.
-    expect((await submit({ capability: "echo", requirements: {} })).task.id).toHaveLength(26);
+    const plain = (await submit({ capability: "echo", requirements: {} })).task;
+    expect(plain.requirements).toBeNull();
+    expect(plain.affinityKey).toBe("");
   });
 
   it("gives INVALID_ARGUMENT over maxInputSize and RESOURCE_EXHAUSTED over the transport limit", async () => {
@@ -355,11 +366,11 @@ describe("SubmitTasks", () => {
     expect(fieldOf(badCapability)).toBe("requests[1].capability");
     const placement = await grpcError(
       rpc.call("SubmitTasks", {
-        requests: [requests[0], { capability: "idle", affinityKey: "a" }],
+        requests: [requests[0], { capability: "idle", requirements: { models: [""] } }],
       }),
     );
-    expect(placement.code).toBe(status.UNIMPLEMENTED);
-    expect(placement.details).toMatch(/^requests\[1\]\.affinity_key: /);
+    expect(placement.code).toBe(status.INVALID_ARGUMENT);
+    expect(fieldOf(placement)).toBe("requests[1].requirements.models");
     const tooMany = await grpcError(
       rpc.call("SubmitTasks", { requests: Array.from({ length: 1001 }, () => requests[0]) }),
     );

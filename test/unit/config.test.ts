@@ -49,6 +49,10 @@ describe("compileConfig defaults", () => {
       logLevel: "info",
       allowUndeclaredCapabilities: false,
       maxDeliveries: 50,
+      limits: [],
+      peerHost: "127.0.0.1",
+      peerPort: 0,
+      peerAdvertise: undefined,
     });
   });
 
@@ -316,6 +320,10 @@ describe("CLI flags", () => {
         "log-level",
         "allow-undeclared-capabilities",
         "max-deliveries",
+        "limits",
+        "peer-host",
+        "peer-port",
+        "peer-advertise",
       ].sort(),
     );
     expect(options["allow-undeclared-capabilities"]).toEqual({ type: "boolean" });

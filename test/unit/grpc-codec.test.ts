@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   agentToProto,
   deadLetterToProto,
+  demandToProto,
   eventToProto,
   queueStatsToProto,
   submitFromProto,
@@ -11,6 +12,7 @@ import {
 import {
   agentFromProto,
   deadLetterFromProto,
+  demandFromProto,
   eventFromProto,
   queueStatsFromProto,
   submitRequest,
@@ -18,6 +20,7 @@ import {
 } from "../../src/grpc/client/codec.js";
 import { loadBatonProto } from "../../src/grpc/proto.js";
 import type { AgentInfo } from "../../src/registry/agents.js";
+import type { Demand } from "../../src/registry/demand.js";
 import type { QueueStats } from "../../src/registry/queue-stats.js";
 import { ValidationError } from "../../src/errors.js";
 import type { DeadLetter, TaskEvent, TaskRecord } from "../../src/types.js";
@@ -81,6 +84,40 @@ const full: TaskRecord = {
   replays: 3,
   parentId: PARENT,
   rootId: PARENT,
+  requirements: {
+    cpuSlots: 2,
+    gpuCount: 2,
+    gpuMemoryMib: 40_960,
+    gpuType: "a100",
+    models: ["llama"],
+    labels: { zone: "a" },
+  },
+  affinityKey: "warm-1",
+  waiting: {
+    reason: "all 2 eligible agents are busy",
+    since: 1_780_000_000_050,
+    resourceClass: "x",
+  },
+  placements: [
+    {
+      time: 1_780_000_000_005,
+      negotiator: "a-1",
+      bids: [
+        {
+          agentId: "a-1",
+          taskId: ID,
+          fit: 0.75,
+          freeSlots: 2,
+          load: 0.5,
+          warm: true,
+          cost: 1.5,
+          score: 0.875,
+        },
+      ],
+      winner: "a-1",
+    },
+    { time: 1_780_000_000_006, negotiator: "a-2", bids: [], reason: "every award was refused" },
+  ],
 };
 
 describe("client codec against the gateway's conversions, through protobuf", () => {
@@ -173,6 +210,9 @@ describe("client codec against the gateway's conversions, through protobuf", () 
       pid: 1,
       startedAt: 1_780_000_000_000,
       lastHeartbeat: 1_780_000_000_500,
+      resources: { cpuSlots: 4, gpus: [{ type: "a100", count: 2, memoryMib: 81_920 }] },
+      warmKeys: ["root-2", "root-1"],
+      peerAddress: "10.0.0.5:7001",
     };
     const agents = wire<{ agents: Parameters<typeof agentFromProto>[0][] }>(
       "ClusterService",
@@ -180,6 +220,22 @@ describe("client codec against the gateway's conversions, through protobuf", () 
       { agents: [agentToProto(agent)] },
     );
     expect(agents.agents.map(agentFromProto)).toEqual([agent]);
+
+    const demand: Demand[] = [
+      {
+        capability: "sleep",
+        resourceClass: "gpu:a100x1",
+        waiting: 3,
+        oldestSince: 1_780_000_000_100,
+        reason: "no eligible agent",
+      },
+    ];
+    const wired = wire<{ demand: Parameters<typeof demandFromProto>[0][] }>(
+      "ClusterService",
+      "GetDemand",
+      { demand: demand.map(demandToProto) },
+    );
+    expect(wired.demand.map(demandFromProto)).toEqual(demand);
 
     const stats: QueueStats = {
       capability: "sleep",
@@ -216,6 +272,8 @@ describe("submitRequest", () => {
         deadline: new Date(Date.now() + 3_600_000),
         labels: { a: "b" },
         parentId: PARENT,
+        requirements: { gpuType: "a100", gpuCount: 0, gpuMemoryMib: 40_960, models: ["m"] },
+        affinityKey: "warm",
       },
       "auto:ignored",
     );
@@ -230,7 +288,11 @@ describe("submitRequest", () => {
       timeout: 120_000,
       labels: { a: "b" },
       parentId: PARENT,
+      // Zero values are "not required" and are not sent.
+      requirements: { gpuType: "a100", gpuMemoryMib: 40_960, models: ["m"] },
+      affinityKey: "warm",
     });
+    expect(back.options.requirements).not.toHaveProperty("gpuCount");
     expect(back.options.deadline).toBeGreaterThan(Date.now());
   });
 
@@ -256,6 +318,12 @@ describe("submitRequest", () => {
       "options.bogus: unknown option",
     );
     expect(() => submitRequest("sleep", 1, { rootId: PARENT }, undefined)).toThrow(ValidationError);
+    expect(() => submitRequest("sleep", 1, { requirements: { gpuCount: -1 } }, undefined)).toThrow(
+      /^options\.requirements\.gpuCount: /,
+    );
+    expect(() => submitRequest("sleep", 1, { affinityKey: "" }, undefined)).toThrow(
+      /^options\.affinityKey: /,
+    );
     expect(() => submitRequest("sleep", () => 1, undefined, undefined)).toThrow(/^input: /);
   });
 });

@@ -4,6 +4,7 @@ import {
   agentToProto,
   bytesToJson,
   deadLetterToProto,
+  demandToProto,
   durationToMs,
   eventToProto,
   hasRequirements,
@@ -184,6 +185,58 @@ describe("records to messages", () => {
     expect(JSON.stringify(t)).not.toContain("stack");
   });
 
+  it("converts placement fields: requirements, affinity key, waiting and placements", () => {
+    const t = taskToProto({
+      ...record,
+      state: "PENDING",
+      requirements: { gpuType: "a100", gpuCount: 1, labels: { zone: "a" } },
+      affinityKey: "root-1",
+      waiting: { reason: "busy", since: 1_700_000_000_500, resourceClass: "gpu:a100x1" },
+      placements: [
+        {
+          time: 1_700_000_000_000,
+          negotiator: "a1",
+          bids: [
+            {
+              agentId: "a2",
+              taskId: record.id,
+              fit: 1,
+              freeSlots: 0,
+              load: 1,
+              warm: false,
+              cost: 0,
+              score: 0.5,
+            },
+          ],
+          reason: "all 1 eligible agents are busy",
+        },
+      ],
+    });
+    expect(t.requirements).toEqual({
+      labels: { zone: "a" },
+      cpuSlots: 0,
+      gpuType: "a100",
+      gpuCount: 1,
+      gpuMemoryMib: 0,
+      models: [],
+    });
+    expect(t.affinityKey).toBe("root-1");
+    expect(t.waiting).toEqual({
+      reason: "busy",
+      sinceTime: { seconds: 1_700_000_000, nanos: 500_000_000 },
+      resourceClass: "gpu:a100x1",
+    });
+    expect(t.placements).toEqual([
+      {
+        time: { seconds: 1_700_000_000, nanos: 0 },
+        negotiator: "a1",
+        bids: [{ agentId: "a2", fit: 1, freeSlots: 0, load: 1, warm: false, cost: 0, score: 0.5 }],
+        winner: "",
+        reason: "all 1 eligible agents are busy",
+      },
+    ]);
+  });
+
   it("fills empty defaults for a fresh record, and a null result is the JSON null", () => {
     const t = taskToProto({
       id: record.id,
@@ -200,6 +253,10 @@ describe("records to messages", () => {
     });
     expect(t).toMatchObject({
       idempotencyKey: "",
+      requirements: null,
+      affinityKey: "",
+      waiting: null,
+      placements: [],
       labels: {},
       retry: null,
       timeout: null,
@@ -310,6 +367,39 @@ describe("records to messages", () => {
       startTime: { seconds: 1, nanos: 0 },
       lastHeartbeatTime: { seconds: 2, nanos: 0 },
       resources: null,
+      warmKeys: [],
+      peerAddress: "",
+    });
+    expect(
+      agentToProto({
+        id: "a",
+        name: "n",
+        capabilities: ["c"],
+        concurrency: 1,
+        inFlight: 0,
+        freeSlots: 1,
+        hostname: "h",
+        pid: 1,
+        startedAt: 0,
+        lastHeartbeat: 0,
+        warmKeys: ["k2", "k1"],
+        peerAddress: "h:7001",
+      }),
+    ).toMatchObject({ warmKeys: ["k2", "k1"], peerAddress: "h:7001" });
+    expect(
+      demandToProto({
+        capability: "c",
+        resourceClass: "gpu:a100x1",
+        waiting: 2,
+        oldestSince: 1_700_000_000_250,
+        reason: "no eligible agent",
+      }),
+    ).toEqual({
+      capability: "c",
+      resourceClass: "gpu:a100x1",
+      waiting: 2,
+      oldestSinceTime: { seconds: 1_700_000_000, nanos: 250_000_000 },
+      reason: "no eligible agent",
     });
     expect(
       queueStatsToProto({
@@ -350,8 +440,15 @@ describe("submit requests", () => {
       deadline: { seconds: 2_000_000_000, nanos: 0 },
       labels: { a: "b" },
       parentId: record.id,
-      affinityKey: "",
-      requirements: null,
+      affinityKey: "warm-key",
+      requirements: {
+        labels: { zone: "eu" },
+        cpuSlots: 2,
+        gpuType: "a100",
+        gpuCount: 0,
+        gpuMemoryMib: "40960",
+        models: ["llama"],
+      },
     });
     expect(out).toEqual({
       capability: "c",
@@ -365,6 +462,14 @@ describe("submit requests", () => {
         deadline: 2_000_000_000_000,
         labels: { a: "b" },
         parentId: record.id,
+        requirements: {
+          cpuSlots: 2,
+          gpuType: "a100",
+          gpuMemoryMib: 40_960,
+          models: ["llama"],
+          labels: { zone: "eu" },
+        },
+        affinityKey: "warm-key",
       },
     });
   });
@@ -380,6 +485,8 @@ describe("submit requests", () => {
       retry: { maxAttempts: 0, backoffCoefficient: 0, jitter: 0 },
       labels: {},
       parentId: "",
+      affinityKey: "",
+      requirements: { labels: {}, cpuSlots: 0, gpuType: "", gpuCount: 0, models: [] },
     });
     expect(out).toEqual({ capability: "c", input: null, options: {} });
     // A proto without `optional` cannot tell 0 from unset; a non-zero jitter still counts.
@@ -405,6 +512,13 @@ describe("submit requests", () => {
     expect(fieldOf(() => submitFromProto({ priority: 12 }))).toBe("priority");
   });
 
+  it("passes invalid requirement values on for the core to reject by field", () => {
+    expect(
+      submitFromProto({ capability: "c", requirements: { gpuCount: -1, models: [""] } }).options
+        .requirements,
+    ).toEqual({ gpuCount: -1, models: [""] });
+  });
+
   it("treats only a non-empty Requirements message as a placement request", () => {
     expect(hasRequirements(null)).toBe(false);
     expect(hasRequirements({ labels: {}, cpuSlots: 0, gpuType: "", models: [] })).toBe(false);
@@ -428,6 +542,11 @@ describe("field names", () => {
     ["options.delay", "delay"],
     ["options.parentId", "parent_id"],
     ["options.labels.myLabel", "labels.myLabel"],
+    ["options.requirements.gpuCount", "requirements.gpu_count"],
+    ["options.requirements.gpuMemoryMib", "requirements.gpu_memory_mib"],
+    ["options.requirements.labels.myZone", "requirements.labels.myZone"],
+    ["options.affinityKey", "affinity_key"],
+    ["requests[1].options.requirements.cpuSlots", "requests[1].requirements.cpu_slots"],
     ["options", "request"],
     ["requests[2].capability", "requests[2].capability"],
     ["requests[2].options.retry.backoffCoefficient", "requests[2].retry.backoff_coefficient"],

@@ -76,3 +76,39 @@ describe("task ids", () => {
     expect(isTaskId("not-an-id")).toBe(false);
   });
 });
+
+describe("placement options", () => {
+  it("keeps requirements without their zero values and the affinity key", () => {
+    const out = compileSubmitOptions(
+      {
+        requirements: { gpuType: "a100", gpuCount: 2, cpuSlots: 0, models: [], labels: { z: "a" } },
+        affinityKey: "program-7",
+      },
+      DEFAULT_RETRY_POLICY,
+    );
+    expect(out.requirements).toEqual({ gpuType: "a100", gpuCount: 2, labels: { z: "a" } });
+    expect(out.affinityKey).toBe("program-7");
+    expect(
+      compileSubmitOptions({ requirements: { cpuSlots: 0 } }, DEFAULT_RETRY_POLICY).requirements,
+    ).toBeUndefined();
+  });
+
+  it("names the field of a bad requirement", () => {
+    const fieldOf = (options: unknown): string | undefined => {
+      try {
+        compileSubmitOptions(options as SubmitOptions, DEFAULT_RETRY_POLICY);
+      } catch (err) {
+        return (err as ValidationError).field;
+      }
+      return undefined;
+    };
+    expect(fieldOf({ requirements: { gpuCount: -1 } })).toBe("options.requirements.gpuCount");
+    expect(fieldOf({ requirements: { gpus: 1 } })).toBe("options.requirements.gpus");
+    expect(fieldOf({ requirements: { models: [""] } })).toBe("options.requirements.models");
+    expect(fieldOf({ requirements: { labels: { "bad key": "x" } } })).toBe(
+      "options.requirements.labels.bad key",
+    );
+    expect(fieldOf({ requirements: "gpu" })).toBe("options.requirements");
+    expect(fieldOf({ affinityKey: "" })).toBe("options.affinityKey");
+  });
+});

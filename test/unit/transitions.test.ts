@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { pendingRecord } from "../helpers/records.js";
 import { ErrorCode, IllegalTransitionError, TerminalError } from "../../src/errors.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../../src/retry.js";
 import { countedAttempts, toTaskError } from "../../src/store/attempts.js";
@@ -16,21 +17,7 @@ import { TaskState, type TaskRecord } from "../../src/types.js";
 const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, jitter: 0 };
 const LEASE = 1000;
 
-function pending(over: Partial<TaskRecord> = {}): TaskRecord {
-  return {
-    id: "01ABCDEFGHJKMNPQRSTVWXYZ00",
-    capability: "sleep",
-    state: TaskState.Pending,
-    input: null,
-    priority: "normal",
-    createdAt: 0,
-    updatedAt: 0,
-    attempt: 0,
-    attempts: [],
-    rootId: "01ABCDEFGHJKMNPQRSTVWXYZ00",
-    ...over,
-  };
-}
+const pending = (over: Partial<TaskRecord> = {}): TaskRecord => pendingRecord(over);
 const facts = (now: number, deliveryCount = 1) => ({
   now,
   deliveryCount,

@@ -11,6 +11,7 @@ import type { SubmitItem, SubmitResult } from "../../client/client.js";
 import { BatonError, ErrorCode, ValidationError } from "../../errors.js";
 import type { ClusterServiceClient } from "../../generated/baton/v1/ClusterService.js";
 import type { TaskServiceClient } from "../../generated/baton/v1/TaskService.js";
+import type { GetDemandResponse__Output } from "../../generated/baton/v1/GetDemandResponse.js";
 import type { GetQueueStatsResponse__Output } from "../../generated/baton/v1/GetQueueStatsResponse.js";
 import type { ListAgentsResponse__Output } from "../../generated/baton/v1/ListAgentsResponse.js";
 import type { ListDeadLettersResponse__Output } from "../../generated/baton/v1/ListDeadLettersResponse.js";
@@ -19,6 +20,7 @@ import type { SubmitTaskResponse__Output } from "../../generated/baton/v1/Submit
 import type { SubmitTasksResponse__Output } from "../../generated/baton/v1/SubmitTasksResponse.js";
 import type { Task__Output } from "../../generated/baton/v1/Task.js";
 import type { AgentInfo } from "../../registry/agents.js";
+import type { Demand } from "../../registry/demand.js";
 import type { QueueStats } from "../../registry/queue-stats.js";
 import type {
   DeadLetter,
@@ -39,6 +41,7 @@ import {
 import {
   agentFromProto,
   deadLetterFromProto,
+  demandFromProto,
   queueStatsFromProto,
   submitRequest,
   taskFromProto,
@@ -376,6 +379,17 @@ export class GrpcClient implements AsyncDisposable {
       call,
     );
     return res.queues.map(queueStatsFromProto);
+  }
+
+  /** Waiting tasks per capability and resource class, as BatonClient.demand returns them. */
+  async demand(options: { capability?: string } = {}, call?: GrpcCallOptions): Promise<Demand[]> {
+    const req = { capability: options.capability ?? "" };
+    const res = await this.unary<GetDemandResponse__Output>(
+      "GetDemand",
+      (md, opts, cb) => this.cluster.getDemand(req, md, opts, cb),
+      call,
+    );
+    return res.demand.map(demandFromProto);
   }
 
   /** Closes the channel; calls in flight fail with CANCELLED. */

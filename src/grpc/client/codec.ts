@@ -5,11 +5,12 @@
  * gateway's side (records -> messages, requests -> core) is ../convert.ts, whose scalar helpers
  * this reuses.
  */
-import type { Resources } from "../../placement/types.js";
+import type { Bid, Requirements, Resources } from "../../placement/types.js";
 import { durationField } from "../../client/submit-options.js";
 import { checkInput, compileSubmitOptions } from "../../client/submit-options.js";
 import { ValidationError } from "../../errors.js";
 import type { AgentInfo } from "../../registry/agents.js";
+import type { Demand } from "../../registry/demand.js";
 import type { QueueStats } from "../../registry/queue-stats.js";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "../../retry.js";
 import type {
@@ -17,6 +18,7 @@ import type {
   AttemptRecord,
   DeadLetter,
   JsonValue,
+  PlacementRecord,
   Priority,
   SubmitOptions,
   TaskError,
@@ -25,10 +27,16 @@ import type {
 } from "../../types.js";
 import type { Agent__Output } from "../../generated/baton/v1/Agent.js";
 import type { Attempt__Output } from "../../generated/baton/v1/Attempt.js";
+import type { Demand__Output } from "../../generated/baton/v1/Demand.js";
 import type { DeadLetter__Output } from "../../generated/baton/v1/DeadLetter.js";
+import type { Placement__Output } from "../../generated/baton/v1/Placement.js";
 import type { QueueStats__Output } from "../../generated/baton/v1/QueueStats.js";
 import type { RetryPolicy as PbRetryPolicyIn } from "../../generated/baton/v1/RetryPolicy.js";
 import type { RetryPolicy__Output } from "../../generated/baton/v1/RetryPolicy.js";
+import type {
+  Requirements as PbRequirementsIn,
+  Requirements__Output,
+} from "../../generated/baton/v1/Requirements.js";
 import type { SubmitTaskRequest } from "../../generated/baton/v1/SubmitTaskRequest.js";
 import type { Task__Output } from "../../generated/baton/v1/Task.js";
 import type { TaskError__Output } from "../../generated/baton/v1/TaskError.js";
@@ -86,7 +94,21 @@ export function submitRequest(
   if (compiled.deadline !== undefined) req.deadline = msToTimestamp(compiled.deadline);
   if (compiled.labels) req.labels = compiled.labels;
   if (compiled.parentId !== undefined) req.parentId = compiled.parentId;
+  if (compiled.requirements) req.requirements = requirementsRequest(compiled.requirements);
+  if (compiled.affinityKey !== undefined) req.affinityKey = compiled.affinityKey;
   return req;
+}
+
+/** Only the fields required (zero values mean "not required" on the wire too). */
+function requirementsRequest(r: Requirements): PbRequirementsIn {
+  const out: PbRequirementsIn = {};
+  if (r.cpuSlots !== undefined) out.cpuSlots = r.cpuSlots;
+  if (r.gpuType !== undefined) out.gpuType = r.gpuType;
+  if (r.gpuCount !== undefined) out.gpuCount = r.gpuCount;
+  if (r.gpuMemoryMib !== undefined) out.gpuMemoryMib = r.gpuMemoryMib;
+  if (r.models) out.models = [...r.models];
+  if (r.labels) out.labels = { ...r.labels };
+  return out;
 }
 
 /** Only the fields the caller gave (already validated): the rest take the server's defaults. */
@@ -154,6 +176,42 @@ export function attemptFromProto(a: Attempt__Output): AttemptRecord {
   };
 }
 
+/** Requirements as the library stores them: only what is required, in the library's key order. */
+export function requirementsFromProto(
+  r: Requirements__Output | null | undefined,
+): Requirements | undefined {
+  if (!r) return undefined;
+  const out: Requirements = {};
+  if (r.cpuSlots) out.cpuSlots = r.cpuSlots;
+  if (r.gpuCount) out.gpuCount = r.gpuCount;
+  if (Number(r.gpuMemoryMib)) out.gpuMemoryMib = Number(r.gpuMemoryMib);
+  if (r.gpuType) out.gpuType = r.gpuType;
+  if (r.models?.length) out.models = [...r.models];
+  if (r.labels && Object.keys(r.labels).length > 0) out.labels = { ...r.labels };
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** A Placement message; bids get `taskId` back from the task they belong to. */
+export function placementFromProto(p: Placement__Output, taskId: string): PlacementRecord {
+  const bids = (p.bids ?? []).map((b): Bid => ({
+    agentId: b.agentId,
+    taskId,
+    fit: b.fit,
+    freeSlots: b.freeSlots,
+    load: b.load,
+    warm: b.warm,
+    cost: b.cost,
+    score: b.score,
+  }));
+  return {
+    time: ms(p.time, "placements.time") ?? 0,
+    negotiator: p.negotiator,
+    bids,
+    ...(p.winner ? { winner: p.winner } : {}),
+    ...(p.reason ? { reason: p.reason } : {}),
+  };
+}
+
 /** A Task message as the library's TaskRecord (empty strings and unset fields are omitted). */
 export function taskFromProto(t: Task__Output): TaskRecord {
   const priority: Priority = priorityFromProto(t.priority) ?? "normal";
@@ -167,6 +225,15 @@ export function taskFromProto(t: Task__Output): TaskRecord {
   const finishedAt = ms(t.finishTime, "finish_time");
   const leaseUntil = ms(t.leaseExpireTime, "lease_expire_time");
   const labels = t.labels && Object.keys(t.labels).length > 0 ? { ...t.labels } : undefined;
+  const requirements = requirementsFromProto(t.requirements);
+  const waiting = t.waiting
+    ? {
+        reason: t.waiting.reason,
+        since: ms(t.waiting.sinceTime, "waiting.since_time") ?? 0,
+        resourceClass: t.waiting.resourceClass,
+      }
+    : undefined;
+  const placements = (t.placements ?? []).map((p) => placementFromProto(p, t.id));
   return {
     id: t.id,
     capability: t.capability,
@@ -194,6 +261,10 @@ export function taskFromProto(t: Task__Output): TaskRecord {
     ...(t.replays ? { replays: t.replays } : {}),
     ...(t.parentId ? { parentId: t.parentId } : {}),
     rootId: t.rootId || t.id,
+    ...(requirements ? { requirements } : {}),
+    ...(t.affinityKey ? { affinityKey: t.affinityKey } : {}),
+    ...(waiting ? { waiting } : {}),
+    ...(placements.length > 0 ? { placements } : {}),
   };
 }
 
@@ -259,6 +330,8 @@ export function agentFromProto(a: Agent__Output): AgentInfo {
     startedAt: ms(a.startTime, "start_time") ?? 0,
     lastHeartbeat: ms(a.lastHeartbeatTime, "last_heartbeat_time") ?? 0,
     ...(a.resources ? { resources: resourcesFromProto(a.resources) } : {}),
+    warmKeys: [...(a.warmKeys ?? [])],
+    ...(a.peerAddress ? { peerAddress: a.peerAddress } : {}),
   };
 }
 
@@ -285,5 +358,15 @@ export function queueStatsFromProto(q: QueueStats__Output): QueueStats {
     inFlight: q.inFlight,
     ...(q.oldestAge ? { oldestAgeMs: durationToMs(q.oldestAge, "oldest_age") } : {}),
     deadLetters: q.deadLetters,
+  };
+}
+
+export function demandFromProto(d: Demand__Output): Demand {
+  return {
+    capability: d.capability,
+    resourceClass: d.resourceClass,
+    waiting: d.waiting,
+    oldestSince: ms(d.oldestSinceTime, "oldest_since_time") ?? 0,
+    reason: d.reason,
   };
 }

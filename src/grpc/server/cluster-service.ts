@@ -1,6 +1,6 @@
 /** baton.v1.ClusterService over a BatonClient. */
 import type { UntypedServiceImplementation } from "@grpc/grpc-js";
-import { agentToProto, queueStatsToProto } from "../convert.js";
+import { agentToProto, demandToProto, queueStatsToProto } from "../convert.js";
 import { unary, type ServiceContext } from "./calls.js";
 
 interface CapabilityFilter {
@@ -20,6 +20,10 @@ export function clusterServiceHandlers(ctx: ServiceContext): UntypedServiceImple
         req.capability ? { capability: req.capability } : {},
       );
       return { queues: queues.map(queueStatsToProto) };
+    }),
+    GetDemand: unary(ctx, "GetDemand", async (req: CapabilityFilter) => {
+      const demand = await ctx.client.demand(req.capability ? { capability: req.capability } : {});
+      return { demand: demand.map(demandToProto) };
     }),
   };
 }

@@ -12,7 +12,6 @@ import type { TaskEvent, TaskRecord } from "../../types.js";
 import {
   deadLetterToProto,
   eventToProto,
-  hasRequirements,
   protoFieldName,
   stateFromProto,
   submitFromProto,
@@ -81,21 +80,6 @@ function pageSizeField(value: number | undefined, field = "page_size"): number {
   return size === 0 ? DEFAULT_PAGE_SIZE : size;
 }
 
-function rejectPlacement(req: PbSubmitTaskRequest, prefix: string): void {
-  if (hasRequirements(req.requirements)) {
-    throw new GrpcStatusError(
-      status.UNIMPLEMENTED,
-      `${prefix}requirements: placement is not implemented yet; submit without requirements`,
-    );
-  }
-  if (req.affinityKey) {
-    throw new GrpcStatusError(
-      status.UNIMPLEMENTED,
-      `${prefix}affinity_key: placement is not implemented yet; submit without an affinity key`,
-    );
-  }
-}
-
 /** Approximate encoded size of a converted message: its byte fields plus a fixed allowance. */
 function approxSize(m: { input: Buffer; result?: Buffer; progress?: Buffer }): number {
   return 1024 + m.input.length + (m.result?.length ?? 0) + (m.progress?.length ?? 0);
@@ -153,7 +137,6 @@ export class TaskServiceImpl {
   }
 
   private async submitTask(req: PbSubmitTaskRequest): Promise<SubmitTaskResponse> {
-    rejectPlacement(req, "");
     const item = submitFromProto(req);
     await this.withRoot([item], [""]);
     const { task, deduplicated } = await this.ctx.client.submitDetailed(
@@ -175,11 +158,7 @@ export class TaskServiceImpl {
       );
     }
     const prefixes = requests.map((_, i) => `requests[${i}].`);
-    const items = requests.map((r, i) => {
-      const prefix = prefixes[i] ?? "";
-      rejectPlacement(r, prefix);
-      return submitFromProto(r, prefix);
-    });
+    const items = requests.map((r, i) => submitFromProto(r, prefixes[i] ?? ""));
     await this.withRoot(items, prefixes);
     const submitItems: SubmitItem[] = items.map((item) => ({
       capability: item.capability,

@@ -51,6 +51,15 @@ export interface Agent {
    * What the agent offers, as its definition declares.
    */
   'resources'?: (_baton_v1_Resources | null);
+  /**
+   * Affinity keys it ran most recently (it holds their warm state), newest first, bounded.
+   */
+  'warmKeys'?: (string)[];
+  /**
+   * host:port of its peer service, where other agents hand it sub-tasks directly; empty when
+   * it has none.
+   */
+  'peerAddress'?: (string);
 }
 
 /**
@@ -101,4 +110,13 @@ export interface Agent__Output {
    * What the agent offers, as its definition declares.
    */
   'resources': (_baton_v1_Resources__Output | null);
+  /**
+   * Affinity keys it ran most recently (it holds their warm state), newest first, bounded.
+   */
+  'warmKeys': (string)[];
+  /**
+   * host:port of its peer service, where other agents hand it sub-tasks directly; empty when
+   * it has none.
+   */
+  'peerAddress': (string);
 }

@@ -2,6 +2,8 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { GetDemandRequest as _baton_v1_GetDemandRequest, GetDemandRequest__Output as _baton_v1_GetDemandRequest__Output } from '../../baton/v1/GetDemandRequest.js';
+import type { GetDemandResponse as _baton_v1_GetDemandResponse, GetDemandResponse__Output as _baton_v1_GetDemandResponse__Output } from '../../baton/v1/GetDemandResponse.js';
 import type { GetQueueStatsRequest as _baton_v1_GetQueueStatsRequest, GetQueueStatsRequest__Output as _baton_v1_GetQueueStatsRequest__Output } from '../../baton/v1/GetQueueStatsRequest.js';
 import type { GetQueueStatsResponse as _baton_v1_GetQueueStatsResponse, GetQueueStatsResponse__Output as _baton_v1_GetQueueStatsResponse__Output } from '../../baton/v1/GetQueueStatsResponse.js';
 import type { ListAgentsRequest as _baton_v1_ListAgentsRequest, ListAgentsRequest__Output as _baton_v1_ListAgentsRequest__Output } from '../../baton/v1/ListAgentsRequest.js';
@@ -11,6 +13,23 @@ import type { ListAgentsResponse as _baton_v1_ListAgentsResponse, ListAgentsResp
  * What the cluster looks like: agents and queues.
  */
 export interface ClusterServiceClient extends grpc.Client {
+  /**
+   * Pending tasks that wait for a kind of agent (missing, or all busy), grouped by capability
+   * and resource class: what an operator or autoscaler should add.
+   */
+  GetDemand(argument: _baton_v1_GetDemandRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_baton_v1_GetDemandResponse__Output>): grpc.ClientUnaryCall;
+  GetDemand(argument: _baton_v1_GetDemandRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_baton_v1_GetDemandResponse__Output>): grpc.ClientUnaryCall;
+  GetDemand(argument: _baton_v1_GetDemandRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_baton_v1_GetDemandResponse__Output>): grpc.ClientUnaryCall;
+  GetDemand(argument: _baton_v1_GetDemandRequest, callback: grpc.requestCallback<_baton_v1_GetDemandResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Pending tasks that wait for a kind of agent (missing, or all busy), grouped by capability
+   * and resource class: what an operator or autoscaler should add.
+   */
+  getDemand(argument: _baton_v1_GetDemandRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_baton_v1_GetDemandResponse__Output>): grpc.ClientUnaryCall;
+  getDemand(argument: _baton_v1_GetDemandRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_baton_v1_GetDemandResponse__Output>): grpc.ClientUnaryCall;
+  getDemand(argument: _baton_v1_GetDemandRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_baton_v1_GetDemandResponse__Output>): grpc.ClientUnaryCall;
+  getDemand(argument: _baton_v1_GetDemandRequest, callback: grpc.requestCallback<_baton_v1_GetDemandResponse__Output>): grpc.ClientUnaryCall;
+  
   /**
    * Per-capability queue statistics.
    */
@@ -48,6 +67,12 @@ export interface ClusterServiceClient extends grpc.Client {
  */
 export interface ClusterServiceHandlers extends grpc.UntypedServiceImplementation {
   /**
+   * Pending tasks that wait for a kind of agent (missing, or all busy), grouped by capability
+   * and resource class: what an operator or autoscaler should add.
+   */
+  GetDemand: grpc.handleUnaryCall<_baton_v1_GetDemandRequest__Output, _baton_v1_GetDemandResponse>;
+  
+  /**
    * Per-capability queue statistics.
    */
   GetQueueStats: grpc.handleUnaryCall<_baton_v1_GetQueueStatsRequest__Output, _baton_v1_GetQueueStatsResponse>;
@@ -60,6 +85,7 @@ export interface ClusterServiceHandlers extends grpc.UntypedServiceImplementatio
 }
 
 export interface ClusterServiceDefinition extends grpc.ServiceDefinition {
+  GetDemand: MethodDefinition<_baton_v1_GetDemandRequest, _baton_v1_GetDemandResponse, _baton_v1_GetDemandRequest__Output, _baton_v1_GetDemandResponse__Output>
   GetQueueStats: MethodDefinition<_baton_v1_GetQueueStatsRequest, _baton_v1_GetQueueStatsResponse, _baton_v1_GetQueueStatsRequest__Output, _baton_v1_GetQueueStatsResponse__Output>
   ListAgents: MethodDefinition<_baton_v1_ListAgentsRequest, _baton_v1_ListAgentsResponse, _baton_v1_ListAgentsRequest__Output, _baton_v1_ListAgentsResponse__Output>
 }

@@ -3,7 +3,8 @@
 import type { Long } from '@grpc/proto-loader';
 
 /**
- * What a task needs from the agent that runs it (placement; see the README).
+ * What a task needs from the agent that runs it (placement; see the README). Zero values mean
+ * "not required".
  */
 export interface Requirements {
   /**
@@ -19,11 +20,11 @@ export interface Requirements {
    */
   'gpuType'?: (string);
   /**
-   * Number of GPUs.
+   * Number of GPUs, all of one type; 1 when unset but gpu_type or gpu_memory_mib is given.
    */
   'gpuCount'?: (number);
   /**
-   * GPU memory in MiB.
+   * Memory of each GPU in MiB.
    */
   'gpuMemoryMib'?: (number | string | Long);
   /**
@@ -33,7 +34,8 @@ export interface Requirements {
 }
 
 /**
- * What a task needs from the agent that runs it (placement; see the README).
+ * What a task needs from the agent that runs it (placement; see the README). Zero values mean
+ * "not required".
  */
 export interface Requirements__Output {
   /**
@@ -49,11 +51,11 @@ export interface Requirements__Output {
    */
   'gpuType': (string);
   /**
-   * Number of GPUs.
+   * Number of GPUs, all of one type; 1 when unset but gpu_type or gpu_memory_mib is given.
    */
   'gpuCount': (number);
   /**
-   * GPU memory in MiB.
+   * Memory of each GPU in MiB.
    */
   'gpuMemoryMib': (number);
   /**

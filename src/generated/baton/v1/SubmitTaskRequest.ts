@@ -48,12 +48,13 @@ export interface SubmitTaskRequest {
    */
   'deadline'?: (_google_protobuf_Timestamp | null);
   /**
-   * What the agent must offer. Rejected with UNIMPLEMENTED until placement lands.
+   * What the agent must offer; the task waits (visibly, see Task.waiting) until an agent that
+   * offers it has a free slot. Zero values and an empty message mean "not required".
    */
   'requirements'?: (_baton_v1_Requirements | null);
   /**
-   * Keeps related tasks on the agent that holds their warm state. Rejected with
-   * UNIMPLEMENTED until placement lands.
+   * Keeps related tasks on the agent that holds their warm state while it has free slots
+   * (1-256 characters; empty for none).
    */
   'affinityKey'?: (string);
   /**
@@ -108,12 +109,13 @@ export interface SubmitTaskRequest__Output {
    */
   'deadline': (_google_protobuf_Timestamp__Output | null);
   /**
-   * What the agent must offer. Rejected with UNIMPLEMENTED until placement lands.
+   * What the agent must offer; the task waits (visibly, see Task.waiting) until an agent that
+   * offers it has a free slot. Zero values and an empty message mean "not required".
    */
   'requirements': (_baton_v1_Requirements__Output | null);
   /**
-   * Keeps related tasks on the agent that holds their warm state. Rejected with
-   * UNIMPLEMENTED until placement lands.
+   * Keeps related tasks on the agent that holds their warm state while it has free slots
+   * (1-256 characters; empty for none).
    */
   'affinityKey': (string);
   /**

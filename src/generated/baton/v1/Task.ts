@@ -7,6 +7,9 @@ import type { RetryPolicy as _baton_v1_RetryPolicy, RetryPolicy__Output as _bato
 import type { Duration as _google_protobuf_Duration, Duration__Output as _google_protobuf_Duration__Output } from '../../google/protobuf/Duration.js';
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp.js';
 import type { Attempt as _baton_v1_Attempt, Attempt__Output as _baton_v1_Attempt__Output } from '../../baton/v1/Attempt.js';
+import type { Requirements as _baton_v1_Requirements, Requirements__Output as _baton_v1_Requirements__Output } from '../../baton/v1/Requirements.js';
+import type { Waiting as _baton_v1_Waiting, Waiting__Output as _baton_v1_Waiting__Output } from '../../baton/v1/Waiting.js';
+import type { Placement as _baton_v1_Placement, Placement__Output as _baton_v1_Placement__Output } from '../../baton/v1/Placement.js';
 
 /**
  * A unit of work and everything known about it.
@@ -112,6 +115,22 @@ export interface Task {
    * Times the task was replayed from the dead-letter stream.
    */
   'replays'?: (number);
+  /**
+   * What the agent must offer, as given at submit; unset when nothing was required.
+   */
+  'requirements'?: (_baton_v1_Requirements | null);
+  /**
+   * Affinity key: the task prefers the agent holding warm state for it. Empty when none.
+   */
+  'affinityKey'?: (string);
+  /**
+   * Why a PENDING task is not running yet; unset when it is not waiting.
+   */
+  'waiting'?: (_baton_v1_Waiting | null);
+  /**
+   * Placement negotiations, oldest first (only the latest few are kept).
+   */
+  'placements'?: (_baton_v1_Placement)[];
 }
 
 /**
@@ -218,4 +237,20 @@ export interface Task__Output {
    * Times the task was replayed from the dead-letter stream.
    */
   'replays': (number);
+  /**
+   * What the agent must offer, as given at submit; unset when nothing was required.
+   */
+  'requirements': (_baton_v1_Requirements__Output | null);
+  /**
+   * Affinity key: the task prefers the agent holding warm state for it. Empty when none.
+   */
+  'affinityKey': (string);
+  /**
+   * Why a PENDING task is not running yet; unset when it is not waiting.
+   */
+  'waiting': (_baton_v1_Waiting__Output | null);
+  /**
+   * Placement negotiations, oldest first (only the latest few are kept).
+   */
+  'placements': (_baton_v1_Placement__Output)[];
 }

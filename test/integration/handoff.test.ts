@@ -1,0 +1,123 @@
+/**
+ * ctx.delegate's direct path: the parent's agent picks a peer by call for bids and hands the
+ * child over gRPC (AgentPeerService); the durable queue finishes the job when that fails.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createClient } from "../../src/client/client.js";
+import { defineAgent } from "../../src/index.js";
+import { TaskState, type TaskRecord } from "../../src/types.js";
+import { AgentProcesses } from "../helpers/agent-process.js";
+import { coreEnv, waitFor } from "../helpers/core.js";
+import { readAllEvents, stateEventsByTask, terminalEvents, waitUntil } from "../helpers/fault.js";
+import { startNats, type TestNats } from "../helpers/nats.js";
+
+let nats: TestNats;
+beforeAll(async () => {
+  nats = await startNats();
+});
+afterAll(async () => {
+  await nats[Symbol.asyncDispose]();
+});
+
+const parentAgent = defineAgent<{ ms: number }>({
+  name: "parent",
+  capabilities: ["orchestrate"],
+  concurrency: 4,
+  handler: async (ctx) => ctx.delegate("sleep", { ms: ctx.input.ms }),
+});
+
+describe("ctx.delegate over gRPC", () => {
+  it("hands the child straight to a peer agent, which records the parent's negotiation", async () => {
+    const env = coreEnv(nats);
+    const peer = defineAgent<{ n: number }>({
+      name: "peer",
+      capabilities: ["double"],
+      handler: async (ctx) => {
+        await ctx.progress({ half: true });
+        return ctx.input.n * 2;
+      },
+    });
+    const parent = defineAgent<{ n: number }>({
+      name: "parent",
+      capabilities: ["orchestrate"],
+      handler: async (ctx) => ctx.delegate<number>("double", { n: ctx.input.n }),
+    });
+    const peerWorker = await env.worker([peer]);
+    const parentWorker = await env.worker([parent]);
+    const client = await env.client();
+    const task = await client.submit("orchestrate", { n: 21 });
+    const done = await client.wait(task.id, { timeoutMs: 15_000 });
+    expect(done).toMatchObject({ state: "SUCCEEDED", result: 42 });
+    const child = await client.get(done.children?.[0] ?? "");
+    const peerId = peerWorker.agentIds[0];
+    const parentId = parentWorker.agentIds[0];
+    expect(child).toMatchObject({ state: "SUCCEEDED", result: 42, attempt: 1 });
+    expect(child.attempts[0]?.agentId).toBe(peerId);
+    // The parent's agent negotiated and the peer claimed through the direct call.
+    expect(child.placements?.[0]).toMatchObject({ negotiator: parentId, winner: peerId });
+    expect(child.placements?.[0]?.bids.map((b) => b.agentId)).toEqual([peerId]);
+  });
+
+  it("finishes the child exactly once when the peer running it is killed with SIGKILL", async () => {
+    const lease = "1500ms";
+    await using agents = new AgentProcesses({
+      env: {
+        BATON_NATS_URL: nats.url,
+        BATON_PREFIX: `${nats.prefix}_kill`,
+        BATON_LEASE: lease,
+        BATON_LOG_LEVEL: "warn",
+        BATON_SLEEP_CONCURRENCY: "2",
+      },
+    });
+    const peers = await Promise.all([
+      agents.start({ name: "peer-a" }),
+      agents.start({ name: "peer-b" }),
+    ]);
+    const env = coreEnv(nats, { prefix: `${nats.prefix}_kill`, lease });
+    await env.worker([parentAgent]);
+    const client = await createClient(env.options);
+    try {
+      const parent = await client.submit("orchestrate", { ms: 4000 });
+      // Wait for the child to run on one of the peers, then kill that peer mid-call.
+      let child: TaskRecord | undefined;
+      await waitUntil(
+        async () => {
+          const p = await client.get(parent.id);
+          const id = p.children?.[0];
+          child = id ? await client.get(id) : undefined;
+          return child?.state === TaskState.Running;
+        },
+        { timeoutMs: 20_000, intervalMs: 50, what: "the child to start on a peer" },
+      );
+      const owner = child?.owner?.agentId;
+      const victim = peers.find((p) => owner !== undefined && p.agentIds.includes(owner));
+      expect(victim, `owner ${owner} is one of the peer processes`).toBeDefined();
+      await victim?.kill("SIGKILL");
+
+      const done = await client.wait(parent.id, { timeoutMs: 30_000 });
+      expect(done.state).toBe("SUCCEEDED");
+      expect(done.children).toHaveLength(1);
+      const kid = await client.get(child?.id ?? "");
+      expect(kid.state).toBe("SUCCEEDED");
+      const outcomes = kid.attempts.map((a) => a.outcome);
+      expect(outcomes).toEqual(["lost", "succeeded"]);
+      expect(kid.attempts[1]?.agentId).not.toBe(owner);
+      const events = stateEventsByTask(await readAllEvents(client.connection));
+      expect(terminalEvents(events.get(kid.id))).toHaveLength(1);
+      expect(terminalEvents(events.get(parent.id))).toHaveLength(1);
+      // Nothing is left queued: the held message was acked once the child finished.
+      await waitFor(
+        "the child's queue message to be acked",
+        async () => {
+          const info = await client.connection.jsm.streams.info(
+            client.connection.names.tasksStream,
+          );
+          return info.state.messages === 0;
+        },
+        10_000,
+      );
+    } finally {
+      await client.close();
+    }
+  });
+});
