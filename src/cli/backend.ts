@@ -1,5 +1,6 @@
 import type { BatonConfig } from "../config/index.js";
 import { createGrpcClient, type GrpcClientOptions } from "../grpc/client/client.js";
+import type { Demand } from "../registry/demand.js";
 import type {
   DeadLetter,
   ListOptions,
@@ -24,6 +25,7 @@ export interface TaskApi {
   list(options?: ListOptions): Promise<TaskPage>;
   deadLetters(options?: { capability?: string; limit?: number }): Promise<DeadLetter[]>;
   replay(id: string): Promise<TaskRecord>;
+  demand(options?: { capability?: string }): Promise<Demand[]>;
 }
 
 /** Flags of every task command that can talk to a gateway instead of NATS. */

@@ -3,6 +3,7 @@ import { commandConfig, parseCommandArgs } from "./args.js";
 import type { Command, Output } from "./command.js";
 import { agentCommand } from "./commands/agent.js";
 import { cancelCommand } from "./commands/cancel.js";
+import { demandCommand } from "./commands/demand.js";
 import { dlqCommand } from "./commands/dlq.js";
 import { gatewayCommand } from "./commands/gateway.js";
 import { getCommand } from "./commands/get.js";
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   cancelCommand,
   tasksCommand,
   dlqCommand,
+  demandCommand,
   gatewayCommand,
 ];
 

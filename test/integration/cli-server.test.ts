@@ -2,8 +2,10 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defineAgent } from "../../src/sdk/define-agent.js";
+import type { Demand } from "../../src/registry/demand.js";
 import { TaskState, type TaskRecord } from "../../src/types.js";
-import { waitTerminal } from "../helpers/core.js";
+import { waitFor, waitTerminal } from "../helpers/core.js";
 import { grpcClientEnv, type GrpcClientEnv } from "../helpers/grpc-client-env.js";
 import { startNats, type TestNats } from "../helpers/nats.js";
 
@@ -130,6 +132,88 @@ describe("baton CLI with --server (through a gateway)", () => {
     const tokenAlone = await baton(["get", UNKNOWN_ID, "--token", "t"]);
     expect(tokenAlone.code).toBe(2);
     expect(tokenAlone.stderr).toBe("baton: get: --token needs --server\n");
+  });
+
+  it("submit --require/--affinity, get and demand show placement through the gateway", async () => {
+    const t4 = defineAgent({
+      name: "t4",
+      capabilities: ["infer"],
+      resources: { gpus: [{ type: "t4", count: 1, memoryMib: 16_384 }], models: ["small"] },
+      handler: () => Promise.resolve("done"),
+    });
+    env = await grpcClientEnv(nats, { agents: [t4] });
+    const server = ["--server", env.address];
+
+    const placed = await baton([
+      "submit",
+      "infer",
+      "--require",
+      "gpu=t4",
+      "--require",
+      "gpu-mem=16GiB",
+      "--require",
+      "model=small",
+      "--affinity",
+      "chat-1",
+      "--wait",
+      ...server,
+    ]);
+    expect(placed.code).toBe(0);
+    const done = JSON.parse(placed.stdout) as TaskRecord;
+    expect(done.requirements).toEqual({ gpuMemoryMib: 16_384, gpuType: "t4", models: ["small"] });
+    expect(done.affinityKey).toBe("chat-1");
+    expect(done.placements?.at(-1)?.winner).toBe(env.worker?.agentIds[0]);
+    const got = await baton(["get", done.id, ...server]);
+    expect(got.code).toBe(0);
+    expect(got.stderr).toMatch(
+      new RegExp(`^placed \\S+ ago by \\S+: awarded to ${env.worker?.agentIds[0]}$`, "m"),
+    );
+    expect(got.stderr).toMatch(/^ {2}BID\s+SCORE\s+FIT\s+FREE\s+LOAD\s+COST\s+WARM$/m);
+
+    const submitted = await baton([
+      "submit",
+      "infer",
+      "--require",
+      "gpu=a100",
+      "--require",
+      "gpus=2",
+      ...server,
+    ]);
+    expect(submitted.code).toBe(0);
+    const id = submitted.stdout.trim();
+    await waitFor("the task to wait", async () => (await env.direct.get(id)).waiting);
+    const waiting = await baton(["get", id, ...server]);
+    expect(waiting.code).toBe(0);
+    expect((JSON.parse(waiting.stdout) as TaskRecord).waiting?.resourceClass).toBe("gpu:a100x2");
+    expect(waiting.stderr).toMatch(/^waiting \S+ for gpu:a100x2: no eligible agent .*a100/m);
+
+    const table = await baton(["demand", ...server]);
+    expect(table.code).toBe(0);
+    const [header, row, ...rest] = table.stdout.trim().split("\n");
+    expect(header).toMatch(/^CAPABILITY\s+RESOURCE CLASS\s+WAITING\s+OLDEST\s+REASON$/);
+    expect(row).toMatch(/^infer\s+gpu:a100x2\s+1\s+\d+[smhd]\s+no eligible agent/);
+    expect(rest).toEqual([]);
+    const asJson = await baton(["demand", "--json", "--capability", "infer", ...server]);
+    expect(JSON.parse(asJson.stdout) as Demand[]).toEqual(await env.direct.demand());
+    const tasks = await baton(["tasks", "--state", "pending", ...server]);
+    expect(tasks.stdout).toMatch(/^ID\s+CAPABILITY\s+STATE\s+ATTEMPT\s+AGE\s+WAITING$/m);
+    expect(tasks.stdout).toMatch(
+      new RegExp(`^${id}\\s+infer\\s+PENDING\\s+0\\s+\\S+\\s+no eligible agent`, "m"),
+    );
+
+    await env.direct.cancel(id);
+    const empty = await baton(["demand", ...server]);
+    expect(empty).toEqual({ code: 0, stdout: "", stderr: "no waiting tasks\n" });
+
+    const bad = await baton(["submit", "infer", "--require", "gpus=many", ...server]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe(
+      'baton: submit: --require: gpus must be a positive integer, got "many"\n',
+    );
+    const badLabel = await baton(["submit", "infer", "--require", "label.a b=x", ...server]);
+    expect(badLabel.stderr).toBe(
+      "baton: submit: options.requirements.labels.a b: invalid label name\n",
+    );
   });
 
   it("sends --token and reports an unreachable gateway", async () => {

@@ -7,6 +7,8 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type BatonClient } from "../../src/client/client.js";
 import { TaskState, type DeadLetter, type TaskPage, type TaskRecord } from "../../src/types.js";
+import type { Demand } from "../../src/registry/demand.js";
+import { waitFor } from "../helpers/core.js";
 import { startNats, type TestNats } from "../helpers/nats.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -232,6 +234,45 @@ describe("baton CLI against a NATS server", () => {
     const notDead = await run("dlq", "--replay", finishedId);
     expect(notDead.code).not.toBe(0);
     expect(notDead.stderr).toMatch(/not DEAD/);
+  });
+
+  it("submit --require leaves a task waiting that get, tasks and demand explain", async () => {
+    // The sleep agent offers no GPU, so the task is negotiated and waits.
+    const r = await run("submit", "sleep", "--input", '{"ms":0}', "--require", "gpu=a100");
+    expect(r.code).toBe(0);
+    const id = r.stdout.trim();
+    const waiting = await waitFor("the task to wait", async () => (await client.get(id)).waiting);
+    expect(waiting.resourceClass).toBe("gpu:a100x1");
+
+    const got = await run("get", id);
+    expect(got.code).toBe(0);
+    const record = JSON.parse(got.stdout) as TaskRecord;
+    expect(record.requirements).toEqual({ gpuType: "a100" });
+    expect(got.stderr).toMatch(/^waiting \S+ for gpu:a100x1: no eligible agent .*a100/m);
+
+    const demand = await run("demand", "--capability", "sleep");
+    expect(demand.code).toBe(0);
+    expect(demand.stdout).toMatch(/^CAPABILITY\s+RESOURCE CLASS\s+WAITING\s+OLDEST\s+REASON\n/);
+    expect(demand.stdout).toMatch(/^sleep\s+gpu:a100x1\s+1\s+\d+[smhd]\s+no eligible agent/m);
+    const asJson = JSON.parse((await run("demand", "--json")).stdout) as Demand[];
+    expect(asJson).toEqual(await client.demand());
+    const tasks = await run("tasks", "--state", "pending");
+    expect(tasks.stdout).toMatch(
+      new RegExp(`^${id}\\s+sleep\\s+PENDING\\s+0\\s+\\S+\\s+no eligible`, "m"),
+    );
+
+    const bad = await run("submit", "sleep", "--require", "gpu-mem=lots");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^baton: submit: --require: gpu-mem must be a whole number of MiB/);
+    const badDemand = await run("demand", "--capability", "a b");
+    expect(badDemand.stderr).toMatch(/^baton: demand: --capability: /);
+
+    expect((await run("cancel", id)).code).toBe(0);
+    expect(await run("demand")).toMatchObject({
+      code: 0,
+      stdout: "",
+      stderr: "no waiting tasks\n",
+    });
   });
 
   it("client commands without a server say how to get one", async () => {

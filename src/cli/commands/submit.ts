@@ -12,7 +12,8 @@ export const submitCommand: Command = {
   usage: ["submit <capability> --input <json> [options]"],
   description:
     "Prints the new task's id. With --wait, shows a live status line on stderr, prints the " +
-    "final record as JSON on stdout, and exits 1 unless the task SUCCEEDED.",
+    "final record as JSON on stdout, and exits 1 unless the task SUCCEEDED. With --require the " +
+    "task waits until an agent that offers it is free (see baton get, baton demand).",
   options: {
     input: { type: "string", value: "json", description: "Task input as JSON (default: null)" },
     wait: { type: "boolean", short: "w", description: "Wait for the task to finish" },
@@ -36,6 +37,18 @@ export const submitCommand: Command = {
       description: "Attempts including the first (default from --retry-max-attempts)",
     },
     label: { type: "string", multiple: true, value: "k=v", description: "A label (repeatable)" },
+    require: {
+      type: "string",
+      multiple: true,
+      value: "key=value",
+      description:
+        "Agent must offer (repeatable): cpu=2 gpu=a100 gpus=2 gpu-mem=40GiB|40960 model=x label.zone=a",
+    },
+    affinity: {
+      type: "string",
+      value: "key",
+      description: "Prefer the agent that holds warm state for this key",
+    },
     ...SERVER_OPTIONS,
   },
   async run({ values, positionals, config, env, stdout, stderr }) {

@@ -2,7 +2,7 @@ import { ValidationError } from "../../errors.js";
 import { TaskState, type ListOptions, type TaskRecord } from "../../types.js";
 import { takePositionals } from "../args.js";
 import { booleanFlag, stringFlag, type Command } from "../command.js";
-import { formatAge, json, renderTable } from "../format.js";
+import { formatAge, json, renderTable, truncate } from "../format.js";
 import { SERVER_OPTIONS, withTaskApi } from "../backend.js";
 import { parsePositiveInt } from "../submit-flags.js";
 
@@ -16,8 +16,14 @@ function parseStates(text: string): TaskState[] {
   });
 }
 
-function row(r: TaskRecord, now: number): string[] {
-  return [r.id, r.capability, r.state, String(r.attempt), formatAge(now - r.createdAt)];
+/** Why a pending task is not running, if it says. */
+function waitingReason(r: TaskRecord): string {
+  return r.state === TaskState.Pending && r.waiting ? r.waiting.reason : "";
+}
+
+function row(r: TaskRecord, now: number, waiting: boolean): string[] {
+  const cells = [r.id, r.capability, r.state, String(r.attempt), formatAge(now - r.createdAt)];
+  return waiting ? [...cells, truncate(waitingReason(r), 80)] : cells;
 }
 
 export const tasksCommand: Command = {
@@ -54,11 +60,13 @@ export const tasksCommand: Command = {
       return 0;
     }
     const now = Date.now();
-    const header = ["ID", "CAPABILITY", "STATE", "ATTEMPT", "AGE"];
+    // The WAITING column only when some task on the page waits with a reason.
+    const waiting = page.tasks.some((r) => waitingReason(r) !== "");
+    const header = ["ID", "CAPABILITY", "STATE", "ATTEMPT", "AGE", ...(waiting ? ["WAITING"] : [])];
     stdout.write(
       `${renderTable(
         header,
-        page.tasks.map((r) => row(r, now)),
+        page.tasks.map((r) => row(r, now, waiting)),
       )}\n`,
     );
     if (page.nextCursor) stderr.write(`more: baton tasks --cursor ${page.nextCursor}\n`);
