@@ -323,7 +323,24 @@ describe("baton quickstart", () => {
     expect(r.stdout).toMatch(/Stopped the agents and the embedded nats-server/);
     // The server is gone, so the next command must not find it.
     expect(existsSync(join(dataDir, "nats-server.json"))).toBe(false);
-  }, 120_000);
+
+    // The research demo: its sub-tasks ran in agent processes other than the quickstart.
+    expect(r.stdout).toMatch(/Research task [0-9A-Z]{26} SUCCEEDED .* \(pid (\d+)\)\./);
+    const quickstartPid = /Research task .* \(pid (\d+)\)\./.exec(r.stdout)?.[1];
+    const rows = [
+      ...r.stdout.matchAll(/^ {4}(\S+) +(summarize|embed) +SUCCEEDED +(\S+) +(\d+) +\S+ +(.+)$/gm),
+    ];
+    expect(rows.map((m) => m[2])).toContain("summarize");
+    expect(rows.map((m) => m[2])).toContain("embed");
+    const pids = new Set(rows.map((m) => m[4]));
+    expect(pids.size).toBeGreaterThanOrEqual(2);
+    expect(pids).not.toContain(quickstartPid);
+    // Handed from the research agent to its peers over gRPC (the queue is only the fallback).
+    expect(rows.map((m) => m[5])).toContain("direct (gRPC)");
+    const answer = r.stdout.slice(r.stdout.indexOf("\nAnswer:"));
+    expect(answer).toMatch(/^ {4}A stream stores messages durably/m);
+    expect(answer).toMatch(/citations by similarity to the question: \[jetstream\] /);
+  }, 60_000);
 
   it("without nats-server, exits non-zero with the install hint", async () => {
     const r = await baton(

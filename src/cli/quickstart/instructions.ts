@@ -15,8 +15,12 @@ function envFor(config: BatonConfig, url: string | undefined): string {
 
 /** How to talk to the running quickstart from another terminal. */
 export function instructions(config: BatonConfig, origin: ServerOrigin, url: string): string[] {
-  const lines = ["Baton is running: the sleep agent waits for tasks, and every state change shows"];
-  lines.push("up below. From another terminal, try:", "");
+  const lines = [
+    "Baton is running: sleep and research wait for tasks here, summarize and embed in their own",
+    "processes (Ctrl-C stops them too), and every state change shows up below. From another",
+    "terminal, try:",
+    "",
+  ];
   if (origin === "configured") {
     lines.push(`  ${envFor(config, url)}${TRY}`, `  ${envFor(config, url)}npx baton tasks`);
   } else {
