@@ -1,3 +1,4 @@
+import { thrownBy } from "../helpers/errors.js";
 import { describe, expect, it } from "vitest";
 import { placementLines } from "../../src/cli/placement-text.js";
 import {
@@ -7,16 +8,6 @@ import {
 } from "../../src/cli/submit-flags.js";
 import { ValidationError } from "../../src/errors.js";
 import type { TaskRecord } from "../../src/types.js";
-
-function errorOf(fn: () => unknown): ValidationError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ValidationError) return err;
-    throw err;
-  }
-  throw new Error("expected a ValidationError");
-}
 
 describe("--require", () => {
   it("maps every key to a requirement", () => {
@@ -176,3 +167,7 @@ describe("placementLines", () => {
     expect(lines).toEqual(["placed 1s ago by n: no award: every award was refused"]);
   });
 });
+
+function errorOf(fn: () => unknown): ValidationError {
+  return thrownBy(fn, ValidationError);
+}

@@ -1,33 +1,6 @@
-import { parseArgs } from "node:util";
+import { compile, configError, parseFlags } from "../helpers/config.js";
 import { describe, expect, it } from "vitest";
-import {
-  compileConfig,
-  configParseArgsOptions,
-  flagsToOptions,
-  optionsFromEnv,
-  parseLimitsText,
-  type BatonOptions,
-} from "../../src/config/index.js";
-import { ConfigError } from "../../src/errors.js";
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error("expected a ConfigError");
-}
-
-function compile(options?: BatonOptions, env: NodeJS.ProcessEnv = {}, flags?: BatonOptions) {
-  return compileConfig(options, flags === undefined ? { env } : { env, flags });
-}
-
-function parseFlags(args: string[]): BatonOptions {
-  const { values } = parseArgs({ args, options: configParseArgsOptions(), strict: true });
-  return flagsToOptions(values);
-}
+import { optionsFromEnv, parseLimitsText, type BatonOptions } from "../../src/config/index.js";
 
 describe("parseLimitsText", () => {
   it("parses label=max and label:value=max entries", () => {

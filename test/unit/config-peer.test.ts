@@ -1,34 +1,8 @@
 import { hostname } from "node:os";
-import { parseArgs } from "node:util";
+import { compile, configError, parseFlags } from "../helpers/config.js";
 import { describe, expect, it } from "vitest";
-import {
-  CONFIG_TABLE,
-  compileConfig,
-  configParseArgsOptions,
-  flagsToOptions,
-  type BatonOptions,
-} from "../../src/config/index.js";
-import { ConfigError } from "../../src/errors.js";
+import { CONFIG_TABLE, type BatonOptions } from "../../src/config/index.js";
 import { advertisedPeerAddress, joinHostPort } from "../../src/grpc/peer/server.js";
-
-function compile(options?: BatonOptions, env: NodeJS.ProcessEnv = {}, flags?: BatonOptions) {
-  return compileConfig(options, flags === undefined ? { env } : { env, flags });
-}
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error("expected a ConfigError");
-}
-
-function parseFlags(args: string[]): BatonOptions {
-  const { values } = parseArgs({ args, options: configParseArgsOptions(), strict: true });
-  return flagsToOptions(values);
-}
 
 describe("peer service settings", () => {
   it("default to loopback, any free port, and an advertise address derived later", () => {

@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { compile, configError, parseFlags } from "../helpers/config.js";
 import { describe, it, expect } from "vitest";
 import {
   CONFIG_FLAGS,
@@ -10,28 +10,7 @@ import {
   renderConfigTable,
   type BatonOptions,
 } from "../../src/config/index.js";
-import { ConfigError } from "../../src/errors.js";
 import { DEFAULT_RETRY_POLICY } from "../../src/retry.js";
-
-function configError(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error("expected a ConfigError");
-}
-
-/** Compile with an isolated environment so the test runner's env never leaks in. */
-function compile(options?: BatonOptions, env: NodeJS.ProcessEnv = {}, flags?: BatonOptions) {
-  return compileConfig(options, flags === undefined ? { env } : { env, flags });
-}
-
-function parseFlags(args: string[]): BatonOptions {
-  const { values } = parseArgs({ args, options: configParseArgsOptions(), strict: true });
-  return flagsToOptions(values);
-}
 
 describe("compileConfig defaults", () => {
   it("produces the documented defaults", () => {

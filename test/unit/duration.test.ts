@@ -1,16 +1,7 @@
+import { thrownBy } from "../helpers/errors.js";
 import { describe, it, expect } from "vitest";
 import { formatDuration, parseBytes, parseDuration } from "../../src/config/duration.js";
 import { ConfigError } from "../../src/errors.js";
-
-function thrown(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("parseDuration", () => {
   it.each([
@@ -128,3 +119,7 @@ describe("formatDuration", () => {
     }
   });
 });
+
+function thrown(fn: () => unknown): ConfigError {
+  return thrownBy(fn, ConfigError);
+}

@@ -1,3 +1,4 @@
+import { thrownBy } from "../helpers/errors.js";
 import { describe, it, expect } from "vitest";
 import { ValidationError } from "../../src/errors.js";
 import {
@@ -16,16 +17,6 @@ const noJitter: RetryPolicy = {
   maximumIntervalMs: 10_000,
   jitter: 0,
 };
-
-function validationError(fn: () => unknown): ValidationError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ValidationError) return err;
-    throw err;
-  }
-  throw new Error("expected a ValidationError");
-}
 
 describe("compileRetryPolicy", () => {
   it("returns a copy of the base when no options are given", () => {
@@ -152,3 +143,7 @@ describe("hasAttemptsLeft", () => {
     expect(hasAttemptsLeft({ ...policy, maxAttempts: 1 }, 1)).toBe(false);
   });
 });
+
+function validationError(fn: () => unknown): ValidationError {
+  return thrownBy(fn, ValidationError);
+}
