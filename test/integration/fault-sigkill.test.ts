@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type BatonClient } from "../../src/client/client.js";
 import { isTerminal } from "../../src/store/states.js";
-import { TaskState, type TaskRecord } from "../../src/types.js";
+import { TaskState, type SubmitOptions, type TaskRecord } from "../../src/types.js";
 import { AgentProcesses, type AgentProcess } from "../helpers/agent-process.js";
 import {
   loadRecords,
@@ -49,7 +49,15 @@ function randomInput(i: number): { ms: number; steps?: number } {
   return i % 3 === 0 ? { ms, steps: 2 + (i % 2) } : { ms };
 }
 
-describe("fault: agents killed with SIGKILL", () => {
+// The fast path (any agent runs the next task) and the negotiated one: with an affinity key the
+// receiving agent calls for bids and may award the task to another agent while it holds the
+// queue message, so kills hit negotiators holding messages for others and winners alike.
+const MODES: [string, (i: number) => SubmitOptions | undefined][] = [
+  ["fast path", () => undefined],
+  ["negotiated (affinity keys)", (i) => ({ affinityKey: `program-${i % 12}` })],
+];
+
+describe.each(MODES)("fault: agents killed with SIGKILL, %s", (mode, optionsFor) => {
   it(`runs ${TASKS} tasks to exactly one terminal state while an agent is killed every second`, async () => {
     const started = Date.now();
     const env = {
@@ -123,7 +131,7 @@ describe("fault: agents killed with SIGKILL", () => {
         Array.from({ length: 16 }, async () => {
           while (cursor < TASKS) {
             const i = cursor++;
-            ids[i] = (await c.submit("sleep", inputs[i])).id;
+            ids[i] = (await c.submit("sleep", inputs[i], optionsFor(i))).id;
           }
         }),
       );
@@ -204,7 +212,7 @@ describe("fault: agents killed with SIGKILL", () => {
         .filter((l) => l.includes("terminal event republished")).length;
       console.log(
         [
-          `[fault-sigkill] tasks=${TASKS} succeeded=${t.byState[TaskState.Succeeded] ?? 0}`,
+          `[fault-sigkill] mode=${JSON.stringify(mode)} tasks=${TASKS} succeeded=${t.byState[TaskState.Succeeded] ?? 0}`,
           `kills=${kills} skipped_ticks=${skippedTicks} lost_attempts=${t.lostAttempts}`,
           `tasks_taken_over=${t.tasksWithTakeover} max_attempt=${t.maxAttempt}`,
           `events_repaired=${republished} submit_ms=${submittedAt - started}`,
