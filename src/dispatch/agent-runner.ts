@@ -874,7 +874,7 @@ export class AgentRunner implements PeerHost {
       this.running.delete(record.id);
       if (limitKeys.length > 0) {
         await this.limits
-          .release(record.id, limitKeys)
+          .release(record.id, limitKeys, record.attempt)
           .catch((err: unknown) => log.warn({ err }, "limit slots not released; they expire"));
       }
       settle();

@@ -92,10 +92,19 @@ export function decideRenew(
   return decideAcquire(entry, taskId, { attempt, leaseUntil }, max, now);
 }
 
-/** Drop `taskId` (and expired holders); no write when nothing changes. */
-export function decideRelease(entry: SlotEntry, taskId: string, now: number): SlotChange {
+/**
+ * Drop `taskId` (and expired holders); no write when nothing changes. With `attempt`, a slot a
+ * later attempt took over (after a lapsed lease) is left to that attempt.
+ */
+export function decideRelease(
+  entry: SlotEntry,
+  taskId: string,
+  now: number,
+  attempt?: number,
+): SlotChange {
   const holders = liveHolders(entry.holders, now);
-  delete holders[taskId];
+  const current = holders[taskId];
+  if (current && (attempt === undefined || current.attempt <= attempt)) delete holders[taskId];
   const next = { key: entry.key, holders };
   return {
     next: changed(entry, next) ? next : undefined,
@@ -217,10 +226,10 @@ export class LimitSlots {
     }
   }
 
-  /** Give back the task's slots on `keys`. */
-  async release(taskId: string, keys: readonly string[]): Promise<void> {
+  /** Give back the task's slots on `keys` (only those still held by `attempt` or earlier). */
+  async release(taskId: string, keys: readonly string[], attempt?: number): Promise<void> {
     for (const key of keys) {
-      await this.modify(key, (entry, now) => decideRelease(entry, taskId, now));
+      await this.modify(key, (entry, now) => decideRelease(entry, taskId, now, attempt));
     }
   }
 

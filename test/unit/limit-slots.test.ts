@@ -117,6 +117,12 @@ describe("decideRelease", () => {
     expect(change.running).toBe(1);
   });
 
+  it("leaves a slot that a later attempt of the task took over", () => {
+    const held = entry({ a: { attempt: 3, leaseUntil: 90 } });
+    expect(decideRelease(held, "a", 20, 2).next).toBeUndefined();
+    expect(decideRelease(held, "a", 20, 3).next?.holders).toEqual({});
+  });
+
   it("writes nothing when the task holds no slot and none expired", () => {
     expect(decideRelease(entry({ c: { attempt: 1, leaseUntil: 90 } }), "a", 20).next).toBe(
       undefined,
