@@ -233,6 +233,7 @@ export class AgentRunner implements PeerHost {
       concurrency: this.agent.concurrency,
       inFlight: used,
       warmKeys: [],
+      ...(this.agent.cost !== undefined ? { costPerTask: this.agent.cost } : {}),
       lastHeartbeat: Date.now(),
     };
   }

@@ -18,6 +18,7 @@ const KNOWN = new Set([
   "input",
   "output",
   "resources",
+  "cost",
   "handler",
 ]);
 
@@ -69,6 +70,10 @@ export function defineAgent<I = JsonValue, O = JsonValue>(
     options.resources === undefined
       ? undefined
       : checkResources(options.resources, field("resources"));
+  const cost = options.cost;
+  if (cost !== undefined && (typeof cost !== "number" || !Number.isFinite(cost) || cost < 0)) {
+    throw new ValidationError(field("cost"), "must be a number of at least 0");
+  }
   if (typeof options.handler !== "function") {
     throw new ValidationError(field("handler"), "must be a function");
   }
@@ -82,6 +87,7 @@ export function defineAgent<I = JsonValue, O = JsonValue>(
     ...(inputSchema ? { inputSchema } : {}),
     ...(outputSchema ? { outputSchema } : {}),
     ...(resources ? { resources } : {}),
+    ...(cost !== undefined ? { cost } : {}),
     handler: options.handler,
   };
 }

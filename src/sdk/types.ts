@@ -91,6 +91,11 @@ export interface AgentOptions<I = JsonValue, O = JsonValue> {
   inputSchema?: Record<string, unknown>;
   /** What this agent offers, shown in the registry (placement uses it). */
   resources?: Resources;
+  /**
+   * Relative price of one task here (e.g. a GPU agent's 5 against a CPU agent's 1); between
+   * equally good bids the cheaper agent wins. Default 0.
+   */
+  cost?: number;
   handler: Handler<I, O>;
 }
 
@@ -104,5 +109,6 @@ export interface AgentDefinition<I = JsonValue, O = JsonValue> {
   readonly inputSchema?: Record<string, unknown>;
   readonly outputSchema?: Record<string, unknown>;
   readonly resources?: Resources;
+  readonly cost?: number;
   readonly handler: Handler<I, O>;
 }

@@ -11,6 +11,8 @@ describe("defineAgent", () => {
   it("fills defaults and parses the timeout", () => {
     const a = defineAgent({ name: "a", capabilities: ["x"], timeout: "2s", handler });
     expect(a).toMatchObject({ name: "a", concurrency: 1, timeoutMs: 2000, capabilities: ["x"] });
+    expect(a.cost).toBeUndefined();
+    expect(defineAgent({ name: "b", capabilities: ["x"], cost: 2.5, handler }).cost).toBe(2.5);
   });
 
   it.each([
@@ -21,6 +23,7 @@ describe("defineAgent", () => {
     ["agent(a).retry.jitter", { name: "a", capabilities: ["x"], retry: { jitter: 2 }, handler }],
     ["agent(a).handler", { name: "a", capabilities: ["x"] }],
     ["agent(a).extra", { name: "a", capabilities: ["x"], handler, extra: 1 }],
+    ["agent(a).cost", { name: "a", capabilities: ["x"], cost: -1, handler }],
   ])("rejects a bad %s", (field, options) => {
     try {
       defineAgent(options as never);
