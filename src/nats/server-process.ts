@@ -114,7 +114,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 // setpriv --pdeathsig makes the kernel kill nats-server if we die without running any
 // handler (SIGKILL, crash), which 'exit'/signal hooks cannot cover. Linux only.
 let pdeathsigWrapper: string | null | undefined;
-function parentDeathWrapper(): string | null {
+export function parentDeathWrapper(): string | null {
   if (pdeathsigWrapper !== undefined) return pdeathsigWrapper;
   pdeathsigWrapper = null;
   if (process.platform === "linux") {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { parentDeathWrapper } from "../../nats/server-process.js";
 import { CliError } from "../errors.js";
 
 const STARTED = /^agent (\S+) started: /m;
@@ -33,7 +34,15 @@ export class PeerProcess {
     module: string,
     options: PeerSpawnOptions,
   ) {
-    this.child = spawn(process.execPath, [options.bin, "agent", module], {
+    // With setpriv the kernel stops the peer if the quickstart dies without cleaning up
+    // (SIGKILL); SIGTERM lets it give its tasks back first.
+    const wrapper = parentDeathWrapper();
+    const argv = [options.bin, "agent", module];
+    const [command, args] =
+      wrapper === null
+        ? [process.execPath, argv]
+        : [wrapper, ["--pdeathsig", "TERM", "--", process.execPath, ...argv]];
+    this.child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env,
       stdio: ["ignore", "pipe", "pipe"],
