@@ -50,6 +50,8 @@ import { HeldDeliveries } from "./held-deliveries.js";
 import { LimitSlots } from "./limit-slots.js";
 import type { DirectRun, PeerHost } from "./peer-host.js";
 import { WarmKeys } from "./warm-keys.js";
+import { agentTelemetry } from "../telemetry/agent-telemetry.js";
+import type { AgentTelemetry, AttemptTelemetry, ClaimVia } from "../telemetry/hooks.js";
 import { PeerClients, runOnPeer } from "../grpc/peer/client.js";
 import { addPlacement, waitRecord } from "../store/transitions.js";
 import type { PlacementRecord, TaskEventBody } from "../types.js";
@@ -78,6 +80,12 @@ const WAIT_REBASE_EVERY = 20;
 const WARM_KEYS_REPORTED = 20;
 /** Longest a parent follows a direct hand-off over gRPC before following the store instead. */
 const HANDOFF_CALL_MS = 15 * 60_000;
+
+/** Whether the record the attempt settled to is this attempt's own outcome (not a takeover). */
+function ownedAttemptSettled(record: TaskRecord, entry: { attempt: number }): boolean {
+  const mine = record.attempts.find((a) => a.attempt === entry.attempt);
+  return mine?.outcome !== undefined && mine.outcome !== "lost" && record.attempt === entry.attempt;
+}
 
 /** Resolves like `p`, or rejects with the signal's reason when it aborts first. */
 function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
@@ -143,6 +151,7 @@ export class AgentRunner implements PeerHost {
   private readonly limits: LimitSlots;
   private readonly subs: Subscription[] = [];
   private readonly peers: PeerClients;
+  private readonly telemetry: AgentTelemetry;
   private readonly running = new Map<string, Running>();
   private readonly targets: PullTarget[];
   private readonly puller: Puller;
@@ -187,6 +196,7 @@ export class AgentRunner implements PeerHost {
     this.held = new HeldDeliveries(conn, this.log, (r) => this.repairTerminalEvent(r));
     this.limits = new LimitSlots(conn.limits, conn.config.limits);
     this.peers = new PeerClients(this.log);
+    this.telemetry = agentTelemetry(conn, this.agentId);
   }
 
   get inFlight(): number {
@@ -277,7 +287,7 @@ export class AgentRunner implements PeerHost {
           } catch {
             return;
           }
-          void this.runDirect(award.taskId, undefined, award.placement).then(
+          void this.runNow(award.taskId, "award", undefined, award.placement).then(
             (run) => {
               msg.respond(
                 JSON.stringify(
@@ -451,7 +461,10 @@ export class AgentRunner implements PeerHost {
                 now,
               ),
             );
-            if (dead) await publishDeadLetter(conn, next.record);
+            if (dead) {
+              await publishDeadLetter(conn, next.record);
+              this.telemetry.deadLettered(next.record);
+            }
             await this.stateEvent(next.record);
             delivery.ack();
             return;
@@ -469,7 +482,7 @@ export class AgentRunner implements PeerHost {
               return;
             }
             delivery.working();
-            await this.execute(claim.claimed, delivery, claim.keys);
+            await this.execute(claim.claimed, delivery, claim.keys, "queue");
             return;
           }
         }
@@ -530,6 +543,11 @@ export class AgentRunner implements PeerHost {
    */
   private async negotiate(loaded: Versioned, delivery: Delivery): Promise<void> {
     const record = loaded.record;
+    const startedAt = Date.now();
+    const wait = (reason: string): Promise<void> => {
+      this.telemetry.negotiated(record, { waiting: reason, startedAt });
+      return this.waitFor(loaded, delivery, reason);
+    };
     const call = this.callFor(record);
     const bids = await this.collectBids(call);
     if (bids.length === 0) {
@@ -538,12 +556,12 @@ export class AgentRunner implements PeerHost {
       const reason =
         unmetReason(agents, record.capability, record.requirements) ??
         "no eligible agent answered the call for bids";
-      await this.waitFor(loaded, delivery, reason);
+      await wait(reason);
       return;
     }
     const awardable = bids.filter((b) => b.freeSlots > 0);
     if (awardable.length === 0) {
-      await this.waitFor(loaded, delivery, `all ${bids.length} eligible agents are busy`);
+      await wait(`all ${bids.length} eligible agents are busy`);
       return;
     }
     let refusal = "";
@@ -555,8 +573,9 @@ export class AgentRunner implements PeerHost {
           refusal = claim.reason;
           continue;
         }
+        this.telemetry.negotiated(record, { placement, startedAt });
         delivery.working();
-        await this.execute(claim.claimed, delivery, claim.keys);
+        await this.execute(claim.claimed, delivery, claim.keys, "queue");
         return;
       }
       const reply = await sendAward(
@@ -566,6 +585,7 @@ export class AgentRunner implements PeerHost {
         AWARD_TIMEOUT_MS,
       );
       if (reply.accepted) {
+        this.telemetry.negotiated(record, { placement, startedAt });
         this.held.adopt(record.id, delivery);
         return;
       }
@@ -576,7 +596,7 @@ export class AgentRunner implements PeerHost {
       );
     }
     // Every winner refused (filled up meanwhile, or a limit): look again shortly.
-    await this.waitFor(loaded, delivery, refusal || "every award was refused");
+    await wait(refusal || "every award was refused");
   }
 
   /** Leaves the task PENDING with a visible reason and looks at it again later. */
@@ -655,8 +675,17 @@ export class AgentRunner implements PeerHost {
    * Runs a task here now if this agent has a free slot and may run it: an award from a
    * negotiator, or a direct hand-off from a parent agent (the peer service).
    */
-  async runDirect(
+  runDirect(
     taskId: string,
+    onEvent?: (event: TaskEventBody) => void,
+    placement?: PlacementRecord,
+  ): Promise<DirectRun> {
+    return this.runNow(taskId, "handoff", onEvent, placement);
+  }
+
+  private async runNow(
+    taskId: string,
+    via: ClaimVia,
     onEvent?: (event: TaskEventBody) => void,
     placement?: PlacementRecord,
   ): Promise<DirectRun> {
@@ -692,7 +721,7 @@ export class AgentRunner implements PeerHost {
         try {
           const claim = await this.claimFor(loaded, placement);
           if (!claim.ok) return { accepted: false, reason: claim.reason };
-          done = this.execute(claim.claimed, DETACHED, claim.keys, onEvent).then(
+          done = this.execute(claim.claimed, DETACHED, claim.keys, via, onEvent).then(
             async (rec) => rec ?? (await this.conn.tasks.require(taskId)).record,
           );
           return { accepted: true, attempt: claim.claimed.record.attempt, done };
@@ -815,9 +844,11 @@ export class AgentRunner implements PeerHost {
     claimed: Versioned,
     delivery: TaskDelivery,
     limitKeys: string[],
+    via: ClaimVia,
     onEvent?: (event: TaskEventBody) => void,
   ): Promise<TaskRecord | undefined> {
     const record = claimed.record;
+    const attempt: AttemptTelemetry = this.telemetry.claimed(record, via);
     const controller = new AbortController();
     let settle!: () => void;
     const entry: Running = {
@@ -828,6 +859,7 @@ export class AgentRunner implements PeerHost {
       versioned: claimed,
       record,
       controller,
+      telemetry: attempt,
       ...(onEvent ? { onEvent } : {}),
       pendingEvents: new Set(),
       progressDirty: false,
@@ -859,7 +891,7 @@ export class AgentRunner implements PeerHost {
         });
         aborted.catch(() => undefined);
         const value = await Promise.race([
-          Promise.resolve().then(() => this.agent.handler(ctx as never)),
+          Promise.resolve().then(() => attempt.run(() => this.agent.handler(ctx as never))),
           aborted,
         ]);
         outcome = { ok: true, value };
@@ -868,8 +900,21 @@ export class AgentRunner implements PeerHost {
       }
       clearTimeout(timer);
       await Promise.allSettled([...entry.pendingEvents]);
-      if (entry.releasing) return undefined; // stop() gives the task back
-      return await this.settle(entry, outcome, log);
+      if (entry.releasing) {
+        attempt.end({ state: TaskState.Pending, discarded: "released" });
+        return undefined; // stop() gives the task back
+      }
+      const settled = await this.settle(entry, outcome, log);
+      const fenced = !settled || !ownedAttemptSettled(settled, entry);
+      attempt.end({
+        state: settled?.state ?? TaskState.Running,
+        ...(settled?.error && !fenced ? { error: settled.error } : {}),
+        ...(fenced ? { discarded: "fenced" as const } : {}),
+      });
+      return settled;
+    } catch (err) {
+      attempt.end({ state: TaskState.Running, discarded: "fenced", error: toTaskError(err) });
+      throw err;
     } finally {
       clearTimeout(timer);
       this.running.delete(record.id);
@@ -984,8 +1029,10 @@ export class AgentRunner implements PeerHost {
       return current?.record;
     }
     if (!next) return undefined;
-    if (failure?.action === "dead")
+    if (failure?.action === "dead") {
       await withIoRetry(() => publishDeadLetter(conn, next.record), log);
+      this.telemetry.deadLettered(next.record);
+    }
     // Retried through an outage (deduplicated by message id). If it still fails, the message
     // stays unacked: its redelivery finds the task finished and publishes the missing event.
     const published = await withIoRetry(() => this.stateEvent(next.record), log).then(
@@ -1029,6 +1076,7 @@ export class AgentRunner implements PeerHost {
           },
           entry.versioned,
         );
+        this.telemetry.heartbeat(true);
         if (next) {
           entry.versioned = next;
           entry.progressDirty = false;
@@ -1044,6 +1092,7 @@ export class AgentRunner implements PeerHost {
           );
           return;
         }
+        this.telemetry.heartbeat(false);
         this.log.warn({ err, task_id: entry.id }, "lease renewal failed; will retry");
       }
     };

@@ -12,6 +12,7 @@ import type { BatonClient } from "../client/client.js";
 import { mapLimit } from "../sdk/concurrency.js";
 import { CancelledError, ChildTaskFailedError } from "../errors.js";
 import { TaskState } from "../types.js";
+import type { AttemptTelemetry } from "../telemetry/hooks.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -24,6 +25,8 @@ export interface AttemptState {
   readonly pendingEvents: Set<Promise<unknown>>;
   progress?: JsonValue;
   progressDirty: boolean;
+  /** Spans, metrics and log context of this attempt. */
+  readonly telemetry: AttemptTelemetry;
   /** A direct hand-off's caller, streamed each progress and output event. */
   readonly onEvent?: (event: TaskEventBody) => void;
 }
@@ -143,20 +146,23 @@ export function createTaskContext(
       const key = stepKey(record.id, name);
       const stored = await withIoRetry(() => conn.steps.get(key), log);
       if (stored && stored.operation === "PUT" && stored.length > 0) {
-        return (JSON.parse(decoder.decode(stored.value)) as { v: T }).v;
+        const v = (JSON.parse(decoder.decode(stored.value)) as { v: T }).v;
+        return state.telemetry.step(name, true, () => Promise.resolve(v));
       }
       state.controller.signal.throwIfAborted();
-      const value = await fn();
-      try {
-        const body = encoder.encode(JSON.stringify({ v: value ?? null }));
-        await withIoRetry(() => conn.steps.create(key, body), log);
-      } catch (err) {
-        if (!isWrongLastSequence(err)) throw err;
-        // Another attempt stored it first (a zombie raced us): its result is the one.
-        const winner = await conn.steps.get(key);
-        if (winner) return (JSON.parse(decoder.decode(winner.value)) as { v: T }).v;
-      }
-      return value;
+      return state.telemetry.step(name, false, async () => {
+        const value = await fn();
+        try {
+          const body = encoder.encode(JSON.stringify({ v: value ?? null }));
+          await withIoRetry(() => conn.steps.create(key, body), log);
+        } catch (err) {
+          if (!isWrongLastSequence(err)) throw err;
+          // Another attempt stored it first (a zombie raced us): its result is the one.
+          const winner = await conn.steps.get(key);
+          if (winner) return (JSON.parse(decoder.decode(winner.value)) as { v: T }).v;
+        }
+        return value;
+      });
     },
     heartbeat: renew,
     delegate,

@@ -1,0 +1,79 @@
+import type { PlacementRecord, TaskError, TaskRecord, TaskState } from "../types.js";
+
+/** How an agent came to run an attempt. */
+export type ClaimVia = "queue" | "award" | "handoff";
+
+/** How an attempt ended, as the record says after settling. */
+export interface AttemptEnd {
+  /** The record's state afterwards: terminal, or PENDING for a retry. */
+  state: TaskState;
+  error?: TaskError;
+  /** The result was not recorded: a lapsed lease (fenced) or a graceful release. */
+  discarded?: "fenced" | "released";
+}
+
+/** One attempt's telemetry; the runtime calls `end` exactly once. */
+export interface AttemptTelemetry {
+  /** Runs `fn` (the handler) in the attempt's context, so spans and logs made inside join it. */
+  run<T>(fn: () => T): T;
+  /** Wraps one durable step; `cached` when its stored result is returned without running. */
+  step<T>(name: string, cached: boolean, fn: () => Promise<T>): Promise<T>;
+  end(end: AttemptEnd): void;
+}
+
+/**
+ * What an agent runner reports about its work. Tracing and metrics each implement it; the
+ * runner calls the hooks and knows nothing of either (see createAgentTelemetry).
+ */
+export interface AgentTelemetry {
+  /** A negotiation ended: who won, or why the task waits. */
+  negotiated(
+    record: TaskRecord,
+    outcome: { placement?: PlacementRecord; waiting?: string; startedAt: number },
+  ): void;
+  /** This agent claimed the task and starts an attempt. */
+  claimed(record: TaskRecord, via: ClaimVia): AttemptTelemetry;
+  /** A task was moved to the dead-letter stream. */
+  deadLettered(record: TaskRecord): void;
+  /** A lease renewal: `ok` false when it failed (the lease may lapse). */
+  heartbeat(ok: boolean): void;
+}
+
+const NO_ATTEMPT: AttemptTelemetry = {
+  run: (fn) => fn(),
+  step: (_name, _cached, fn) => fn(),
+  end: () => undefined,
+};
+
+/** Telemetry that records nothing. */
+export const NO_TELEMETRY: AgentTelemetry = {
+  negotiated: () => undefined,
+  claimed: () => NO_ATTEMPT,
+  deadLettered: () => undefined,
+  heartbeat: () => undefined,
+};
+
+/** Several telemetry sinks as one (tracing and metrics side by side). */
+export function combineTelemetry(parts: readonly AgentTelemetry[]): AgentTelemetry {
+  if (parts.length === 0) return NO_TELEMETRY;
+  if (parts.length === 1 && parts[0]) return parts[0];
+  return {
+    negotiated: (record, outcome) => parts.forEach((p) => p.negotiated(record, outcome)),
+    claimed(record, via) {
+      const attempts = parts.map((p) => p.claimed(record, via));
+      return {
+        // The first part's context wraps the others', so all see the handler inside it.
+        run: <T>(fn: () => T): T =>
+          attempts.reduceRight<() => T>((inner, a) => () => a.run(inner), fn)(),
+        step: <T>(name: string, cached: boolean, fn: () => Promise<T>): Promise<T> =>
+          attempts.reduceRight<() => Promise<T>>(
+            (inner, a) => () => a.step(name, cached, inner),
+            fn,
+          )(),
+        end: (end) => attempts.forEach((a) => a.end(end)),
+      };
+    },
+    deadLettered: (record) => parts.forEach((p) => p.deadLettered(record)),
+    heartbeat: (ok) => parts.forEach((p) => p.heartbeat(ok)),
+  };
+}
