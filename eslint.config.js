@@ -28,6 +28,22 @@ const nodeGlobals = Object.fromEntries(
   ].map((name) => [name, "readonly"]),
 );
 
+// Browser globals for the dashboard's static UI (src/dashboard/assets), which runs in a page.
+const browserGlobals = Object.fromEntries(
+  [
+    "EventSource",
+    "URLSearchParams",
+    "clearTimeout",
+    "confirm",
+    "console",
+    "document",
+    "fetch",
+    "location",
+    "setTimeout",
+    "window",
+  ].map((name) => [name, "readonly"]),
+);
+
 const unusedVars = [
   "error",
   {
@@ -66,7 +82,13 @@ export default defineConfig(
   {
     // JS files are outside tsconfig, so lint them without type information.
     files: ["**/*.{js,mjs,cjs}"],
+    ignores: ["src/dashboard/assets/**"],
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: nodeGlobals },
+  },
+  {
+    files: ["src/dashboard/assets/**/*.js"],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: browserGlobals },
   },
 );

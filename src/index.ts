@@ -76,6 +76,10 @@ export type { GrpcRetryOptions, GrpcTlsOptions } from "./grpc/client/channel.js"
 export { GrpcCallError } from "./grpc/client/errors.js";
 export type { GrpcWatchOptions } from "./grpc/client/watch.js";
 export { startGateway, type Gateway, type StartGatewayOptions } from "./grpc/server/gateway.js";
+export { dashboardRoutes, type DashboardOptions } from "./dashboard/routes.js";
 export { createMockContext, type MockTaskContext } from "./sdk/testing.js";
+export { readTrace, taskTraceId, type SpanRecord } from "./telemetry/span-store.js";
+export { flushTracing, shutdownTracing, startTracing } from "./telemetry/tracing.js";
+export { ATTR as SPAN_ATTRIBUTES } from "./telemetry/attributes.js";
 export { s, type Infer } from "./sdk/schema.js";
 export { sleep } from "./sdk/sleep.js";

@@ -94,6 +94,8 @@ export interface TaskRecord {
   handoffUntil?: number;
   /** Deliveries spent waiting on purpose; not counted as crashes before claim. */
   deliveryBase?: number;
+  /** W3C context of the span that queued the task: every attempt continues this trace. */
+  trace?: { traceparent: string; tracestate?: string };
 }
 
 export interface WaitingInfo {

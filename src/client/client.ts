@@ -30,6 +30,11 @@ import { CapabilityCache, declareCapability, validateInput } from "../registry/c
 import { queueStats, type QueueStats } from "../registry/queue-stats.js";
 import { demandOf, type Demand } from "../registry/demand.js";
 import { watchTask, type WatchOptions } from "./watch.js";
+import { headers } from "@nats-io/transport-node";
+import { isSpanContextValid, SpanKind, SpanStatusCode, type Span } from "@opentelemetry/api";
+import { ATTR, MESSAGING_SYSTEM_NATS } from "../telemetry/attributes.js";
+import { TRACEPARENT, TRACESTATE, traceOfSpanContext } from "../telemetry/propagation.js";
+import { batonTracer } from "../telemetry/tracing.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -69,12 +74,24 @@ export interface ClientOptions extends BatonOptions {
   connection?: BatonConnection;
 }
 
-/** Publishes the queue message that wakes an agent; deduplicated by task id and replay. */
+/**
+ * Publishes the queue message that wakes an agent; deduplicated by task id and replay. It
+ * carries the task's trace context as W3C `traceparent` headers.
+ */
 export async function enqueue(conn: BatonConnection, record: TaskRecord): Promise<void> {
+  let traceHeaders;
+  if (record.trace) {
+    traceHeaders = headers();
+    traceHeaders.set(TRACEPARENT, record.trace.traceparent);
+    if (record.trace.tracestate) traceHeaders.set(TRACESTATE, record.trace.tracestate);
+  }
   await conn.js.publish(
     conn.names.tasksSubject(record.capability, record.priority),
     encoder.encode(JSON.stringify({ id: record.id })),
-    { msgID: record.replays ? `${record.id}:r${record.replays}` : record.id },
+    {
+      msgID: record.replays ? `${record.id}:r${record.replays}` : record.id,
+      ...(traceHeaders ? { headers: traceHeaders } : {}),
+    },
   );
 }
 
@@ -174,7 +191,54 @@ export class BatonClient implements AsyncDisposable {
     return { capability, compiled, input: cleanInput };
   }
 
-  private async store({ capability, compiled, input }: Prepared): Promise<SubmitResult> {
+  /**
+   * storeRecord inside a producer span "<capability> publish" (a child of the caller's active
+   * span, e.g. a gateway call or a parent's attempt); the record keeps its context so every
+   * attempt of the task continues the trace.
+   */
+  private async store(prepared: Prepared): Promise<SubmitResult> {
+    const tracer = batonTracer();
+    if (!tracer) return this.storeRecord(prepared, undefined);
+    const { capability, compiled } = prepared;
+    const span = tracer.startSpan(`${capability} publish`, {
+      kind: SpanKind.PRODUCER,
+      attributes: {
+        [ATTR.MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM_NATS,
+        [ATTR.MESSAGING_OPERATION_TYPE]: "send",
+        [ATTR.MESSAGING_OPERATION_NAME]: "publish",
+        [ATTR.MESSAGING_DESTINATION_NAME]: this.connection.names.tasksSubject(
+          capability,
+          compiled.priority,
+        ),
+        [ATTR.TASK_CAPABILITY]: capability,
+        [ATTR.TASK_PRIORITY]: compiled.priority,
+        ...(compiled.parentId ? { [ATTR.TASK_PARENT_ID]: compiled.parentId } : {}),
+      },
+    });
+    try {
+      const result = await this.storeRecord(prepared, span);
+      if (span.isRecording()) {
+        span.setAttributes({
+          [ATTR.TASK_ID]: result.task.id,
+          [ATTR.MESSAGING_MESSAGE_ID]: result.task.id,
+          [ATTR.ROOT_ID]: result.task.rootId,
+          [ATTR.TASK_DEDUPLICATED]: result.deduplicated,
+        });
+      }
+      return result;
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
+      span.setAttribute(ATTR.ERROR_TYPE, err instanceof Error ? err.name : "Error");
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async storeRecord(
+    { capability, compiled, input }: Prepared,
+    span: Span | undefined,
+  ): Promise<SubmitResult> {
     const conn = this.connection;
     let id = newTaskId();
     if (compiled.idempotencyKey !== undefined) {
@@ -192,6 +256,10 @@ export class BatonClient implements AsyncDisposable {
     }
 
     const now = Date.now();
+    // Invalid (no SDK, say) stores nothing; a sampled-out span still passes its decision on.
+    const spanContext = span?.spanContext();
+    const trace =
+      spanContext && isSpanContextValid(spanContext) ? traceOfSpanContext(spanContext) : undefined;
     const record: TaskRecord = {
       id,
       capability,
@@ -213,6 +281,7 @@ export class BatonClient implements AsyncDisposable {
       ...(compiled.requirements ? { requirements: compiled.requirements } : {}),
       ...(compiled.affinityKey !== undefined ? { affinityKey: compiled.affinityKey } : {}),
       ...(compiled.handoffUntil !== undefined ? { handoffUntil: compiled.handoffUntil } : {}),
+      ...(trace ? { trace } : {}),
     };
     let created: number | undefined;
     try {

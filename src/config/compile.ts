@@ -10,6 +10,7 @@ import {
   parseDuration,
 } from "./duration.js";
 import { optionsFromEnv } from "./env.js";
+import { parseTracingSwitch } from "../telemetry/tracing-switch.js";
 import {
   getSetting,
   LOG_LEVELS,
@@ -145,12 +146,15 @@ export function compileConfig(options?: BatonOptions, sources: ConfigSources = {
     shutdownGraceMs,
     retry,
     logLevel: logLevelOf(resolve("logLevel")),
+    tracing: tracingOf(resolve("tracing")),
     allowUndeclaredCapabilities: booleanOf(resolve("allowUndeclaredCapabilities")),
     maxDeliveries: integerAtLeast(resolve("maxDeliveries"), MAX_DELIVERIES_MIN),
     limits: limitsOf(resolve("limits")),
     peerHost: peerHostOf(resolve("peerHost")),
     peerPort: peerPortOf(resolve("peerPort")),
     peerAdvertise: peerAdvertiseOf(resolve("peerAdvertise")),
+    metricsHost: peerHostOf(resolve("metricsHost")),
+    metricsPort: optionalPortOf(resolve("metricsPort")),
   };
 }
 
@@ -248,6 +252,14 @@ function logLevelOf(r: Resolved): LogLevel {
   return found;
 }
 
+function tracingOf(r: Resolved): boolean {
+  const on = typeof r.value === "string" || typeof r.value === "boolean" ? r.value : undefined;
+  const parsed = parseTracingSwitch(on);
+  if (parsed === undefined)
+    throw new ConfigError(r.name, `expected on or off, got ${describe(r.value)}`);
+  return parsed;
+}
+
 function booleanOf(r: Resolved): boolean {
   if (typeof r.value !== "boolean")
     throw new ConfigError(r.name, `expected true or false, got ${describe(r.value)}`);
@@ -327,6 +339,10 @@ function peerPortOf(r: Resolved): number {
     throw new ConfigError(r.name, `must be an integer from 0 to 65535, got ${describe(r.value)}`);
   }
   return r.value;
+}
+
+function optionalPortOf(r: Resolved): number | undefined {
+  return r.value === undefined ? undefined : peerPortOf(r);
 }
 
 function peerAdvertiseOf(r: Resolved): string | undefined {

@@ -12,10 +12,12 @@ export const DEFAULT_OPTIONS = Object.freeze({
   eventRetention: "7d",
   shutdownGrace: "30s",
   logLevel: "info",
+  tracing: "on",
   allowUndeclaredCapabilities: false,
   maxDeliveries: 50,
   peerHost: "127.0.0.1",
   peerPort: 0,
+  metricsHost: "127.0.0.1",
 } satisfies BatonOptions);
 
 /** One row of the configuration reference. */
@@ -157,6 +159,15 @@ export const CONFIG_TABLE: readonly ConfigSetting[] = Object.freeze([
     description: "One of fatal, error, warn, info, debug, trace, silent.",
   },
   {
+    key: "tracing",
+    env: "BATON_TRACING",
+    flag: "--tracing",
+    kind: "string",
+    default: DEFAULT_OPTIONS.tracing,
+    description:
+      "on: OpenTelemetry spans (span store; OTLP per OTEL_*). off: no spans at all. Per process.",
+  },
+  {
     key: "allowUndeclaredCapabilities",
     env: "BATON_ALLOW_UNDECLARED_CAPABILITIES",
     flag: "--allow-undeclared-capabilities",
@@ -207,5 +218,23 @@ export const CONFIG_TABLE: readonly ConfigSetting[] = Object.freeze([
     default: "bound host:port",
     description:
       "host:port peers dial for the peer service. Default: the bound address (host name for 0.0.0.0/::).",
+  },
+  {
+    key: "metricsHost",
+    env: "BATON_METRICS_HOST",
+    flag: "--metrics-host",
+    kind: "string",
+    default: DEFAULT_OPTIONS.metricsHost,
+    description:
+      "Interface of an agent process's Prometheus /metrics endpoint. 0.0.0.0 or :: for all.",
+  },
+  {
+    key: "metricsPort",
+    env: "BATON_METRICS_PORT",
+    flag: "--metrics-port",
+    kind: "integer",
+    default: "(off)",
+    description:
+      "Port of an agent process's GET /metrics. Unset: off; 0 picks a free port (see metricsAddress in the registry).",
   },
 ] satisfies ConfigSetting[]);

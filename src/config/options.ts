@@ -22,6 +22,8 @@ export interface BatonOptions {
   shutdownGrace?: number | string;
   retry?: RetryOptions;
   logLevel?: LogLevel;
+  /** "on" (default) or "off": whether this process makes OpenTelemetry spans at all. */
+  tracing?: "on" | "off" | boolean;
   allowUndeclaredCapabilities?: boolean;
   /** Cap on JetStream deliveries of one task message (e.g. crashes before claim). */
   maxDeliveries?: number;
@@ -33,6 +35,10 @@ export interface BatonOptions {
   peerPort?: number;
   /** `host:port` other agents dial; default: the bound address (the host name for 0.0.0.0/::). */
   peerAdvertise?: string;
+  /** Interface of the agent process's Prometheus /metrics endpoint. */
+  metricsHost?: string;
+  /** Port of /metrics; unset: no endpoint, 0 picks a free port. */
+  metricsPort?: number;
 }
 
 /** Validated, normalized configuration; durations in ms, sizes in bytes. */
@@ -48,6 +54,8 @@ export interface BatonConfig {
   shutdownGraceMs: number;
   retry: RetryPolicy;
   logLevel: LogLevel;
+  /** False when BATON_TRACING=off: no spans are made (decided by the process's first connection). */
+  tracing: boolean;
   allowUndeclaredCapabilities: boolean;
   maxDeliveries: number;
   limits: ConcurrencyLimit[];
@@ -55,6 +63,9 @@ export interface BatonConfig {
   peerPort: number;
   /** Undefined: derived from the bound address once the peer server listens. */
   peerAdvertise: string | undefined;
+  metricsHost: string;
+  /** Undefined: agent processes serve no /metrics. */
+  metricsPort: number | undefined;
 }
 
 type TopLevelKey = Exclude<keyof BatonOptions, "retry">;

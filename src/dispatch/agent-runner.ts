@@ -26,6 +26,7 @@ import {
   failRecord,
   ownsRecord,
   releaseRecord,
+  runnableSince,
   succeedRecord,
   type FailureOutcome,
 } from "../store/transitions.js";
@@ -119,7 +120,8 @@ class ShutdownSignal extends BatonError {
 
 /** A claim: the new record and the limit slots it holds; or why not, `full` when out of slots. */
 type ClaimOutcome =
-  { ok: true; claimed: Versioned; keys: string[] } | { ok: false; reason: string; full?: boolean };
+  | { ok: true; claimed: Versioned; keys: string[]; readyAt?: number }
+  | { ok: false; reason: string; full?: boolean };
 
 interface Running extends AttemptState {
   id: string;
@@ -145,6 +147,8 @@ export class AgentRunner implements PeerHost {
   readonly agentId: string;
   /** Where peers reach this agent's AgentPeerService; set by the worker. */
   peerAddress?: string;
+  /** Where Prometheus scrapes this process's /metrics; set by the worker. */
+  metricsAddress?: string;
   private readonly directory: AgentDirectory;
   private readonly held: HeldDeliveries;
   private readonly warm = new WarmKeys();
@@ -196,7 +200,7 @@ export class AgentRunner implements PeerHost {
     this.held = new HeldDeliveries(conn, this.log, (r) => this.repairTerminalEvent(r));
     this.limits = new LimitSlots(conn.limits, conn.config.limits);
     this.peers = new PeerClients(this.log);
-    this.telemetry = agentTelemetry(conn, this.agentId);
+    this.telemetry = agentTelemetry(conn, this.agentId, agent);
   }
 
   get inFlight(): number {
@@ -220,6 +224,7 @@ export class AgentRunner implements PeerHost {
       ...(this.agent.resources ? { resources: this.agent.resources } : {}),
       warmKeys: this.warm.recent(WARM_KEYS_REPORTED),
       ...(this.peerAddress !== undefined ? { peerAddress: this.peerAddress } : {}),
+      ...(this.metricsAddress !== undefined ? { metricsAddress: this.metricsAddress } : {}),
     };
   }
 
@@ -482,7 +487,7 @@ export class AgentRunner implements PeerHost {
               return;
             }
             delivery.working();
-            await this.execute(claim.claimed, delivery, claim.keys, "queue");
+            await this.execute(claim.claimed, delivery, claim.keys, "queue", claim.readyAt);
             return;
           }
         }
@@ -575,7 +580,7 @@ export class AgentRunner implements PeerHost {
         }
         this.telemetry.negotiated(record, { placement, startedAt });
         delivery.working();
-        await this.execute(claim.claimed, delivery, claim.keys, "queue");
+        await this.execute(claim.claimed, delivery, claim.keys, "queue", claim.readyAt);
         return;
       }
       const reply = await sendAward(
@@ -663,7 +668,7 @@ export class AgentRunner implements PeerHost {
       const claimed = await conn.tasks.replace(loaded, next);
       if (record.affinityKey !== undefined) this.warm.touch(record.affinityKey, now);
       onClaimed(true);
-      return { ok: true, claimed, keys: slots.keys };
+      return { ok: true, claimed, keys: slots.keys, readyAt: runnableSince(record) };
     } catch (err) {
       if (slots.keys.length > 0)
         await this.limits.release(record.id, slots.keys).catch(() => undefined);
@@ -721,9 +726,14 @@ export class AgentRunner implements PeerHost {
         try {
           const claim = await this.claimFor(loaded, placement);
           if (!claim.ok) return { accepted: false, reason: claim.reason };
-          done = this.execute(claim.claimed, DETACHED, claim.keys, via, onEvent).then(
-            async (rec) => rec ?? (await this.conn.tasks.require(taskId)).record,
-          );
+          done = this.execute(
+            claim.claimed,
+            DETACHED,
+            claim.keys,
+            via,
+            claim.readyAt,
+            onEvent,
+          ).then(async (rec) => rec ?? (await this.conn.tasks.require(taskId)).record);
           return { accepted: true, attempt: claim.claimed.record.attempt, done };
         } catch (err) {
           if (err instanceof ConflictError) continue;
@@ -845,10 +855,11 @@ export class AgentRunner implements PeerHost {
     delivery: TaskDelivery,
     limitKeys: string[],
     via: ClaimVia,
+    readyAt: number | undefined,
     onEvent?: (event: TaskEventBody) => void,
   ): Promise<TaskRecord | undefined> {
     const record = claimed.record;
-    const attempt: AttemptTelemetry = this.telemetry.claimed(record, via);
+    const attempt: AttemptTelemetry = this.telemetry.claimed(record, via, readyAt);
     const controller = new AbortController();
     let settle!: () => void;
     const entry: Running = {

@@ -6,6 +6,8 @@ import type { AgentDefinition } from "../sdk/types.js";
 import { AgentRunner } from "./agent-runner.js";
 import { AGENT_STALE_MS, removeAgent, reportAgent } from "../registry/agents.js";
 import { advertisedPeerAddress, startPeerServer, type PeerServer } from "../grpc/peer/server.js";
+import { startHttpServer, type HttpServer } from "../http/server.js";
+import { agentProcessMetrics, metricsRoute } from "../telemetry/metrics.js";
 
 export interface WorkerOptions extends BatonOptions {
   /** Share an open connection (it is not closed by the worker). */
@@ -19,6 +21,7 @@ export class Worker implements AsyncDisposable {
   private cancelSub: Subscription | undefined;
   private registryTimer: NodeJS.Timeout | undefined;
   private peerServer: PeerServer | undefined;
+  private metricsServer: HttpServer | undefined;
   private stopped: Promise<void> | undefined;
 
   private constructor(
@@ -53,6 +56,20 @@ export class Worker implements AsyncDisposable {
       const { peerHost, peerAdvertise } = conn.config;
       const peerAddress = advertisedPeerAddress(peerHost, peer.port, peerAdvertise);
       for (const r of runners) r.peerAddress = peerAddress;
+      const { metricsHost, metricsPort } = conn.config;
+      if (metricsPort !== undefined) {
+        // One endpoint for the process: every runner records into the same registry.
+        const metrics = await startHttpServer({
+          host: metricsHost,
+          port: metricsPort,
+          routes: [metricsRoute(agentProcessMetrics().registry)],
+          logger: conn.logger,
+        });
+        worker.metricsServer = metrics;
+        const metricsAddress = advertisedPeerAddress(metricsHost, metrics.port, undefined);
+        for (const r of runners) r.metricsAddress = metricsAddress;
+        conn.logger.info({ address: metrics.address }, "serving /metrics");
+      }
     } catch (err) {
       await worker.stop(0);
       throw err;
@@ -87,6 +104,11 @@ export class Worker implements AsyncDisposable {
     );
   }
 
+  /** Where Prometheus scrapes this process's /metrics (host:port), when it serves one. */
+  get metricsAddress(): string | undefined {
+    return this.runners[0]?.metricsAddress;
+  }
+
   /** Where peers reach this process's AgentPeerService (the advertised address). */
   get peerAddress(): string | undefined {
     return this.runners[0]?.peerAddress;
@@ -103,6 +125,7 @@ export class Worker implements AsyncDisposable {
       await Promise.all(this.runners.map((r) => r.stop(graceMs)));
       // After the runners: direct runs have settled and their streams got `finished`.
       await this.peerServer?.close();
+      await this.metricsServer?.close();
       await Promise.all(
         this.runners.map((r) =>
           removeAgent(this.connection.agents, r.agentId).catch(() => undefined),

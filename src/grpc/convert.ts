@@ -28,6 +28,7 @@ import {
   type TaskRecord,
 } from "../types.js";
 import type { RetryOptions } from "../retry.js";
+import { traceIdOf } from "../telemetry/propagation.js";
 
 // ---- wire shapes (what proto-loader decodes and encodes) --------------------------------------
 
@@ -130,6 +131,9 @@ export interface PbTask {
   affinityKey: string;
   waiting: PbWaiting | null;
   placements: PbPlacement[];
+  traceId: string;
+  traceparent: string;
+  tracestate: string;
 }
 
 export interface PbWaiting {
@@ -455,6 +459,9 @@ export function taskToProto(r: TaskRecord): PbTask {
         }
       : null,
     placements: (r.placements ?? []).map(placementToProto),
+    traceId: traceIdOf(r.trace) ?? "",
+    traceparent: r.trace?.traceparent ?? "",
+    tracestate: r.trace?.tracestate ?? "",
   };
 }
 

@@ -13,6 +13,7 @@ import { createLogger, type Logger } from "../telemetry/logger.js";
 import { ensureEmbeddedServer, type EmbeddedServer } from "./embedded.js";
 import { Names } from "./subjects.js";
 import { bucketSpecs, ensureStream, streamSpecs } from "./topology.js";
+import { attachTracing, detachTracing } from "../telemetry/tracing.js";
 
 /** Everything a Baton client or agent needs from NATS, opened once and shared. */
 export interface BatonConnection {
@@ -69,7 +70,16 @@ export async function connectBaton(
     const names = new Names(config.prefix);
     const jsm = await jetstreamManager(nc);
     const js = jetstream(nc);
-    for (const spec of streamSpecs(names, config)) await ensureStream(jsm, spec);
+    for (const spec of streamSpecs(names, config)) {
+      if (spec.name !== names.spansStream) {
+        await ensureStream(jsm, spec);
+        continue;
+      }
+      // The span store is optional: a server short of storage still runs tasks.
+      await ensureStream(jsm, spec).catch((err: unknown) =>
+        logger.warn({ err: String(err) }, "span store stream unavailable; traces are not stored"),
+      );
+    }
     const kvm = new Kvm(js);
     const buckets = new Map<string, KV>();
     for (const b of bucketSpecs(names)) buckets.set(b.name, await kvm.create(b.name, b.options));
@@ -79,7 +89,7 @@ export async function connectBaton(
       return kv;
     };
     const resolvedUrl = url;
-    return {
+    const conn: BatonConnection = {
       config,
       names,
       nc,
@@ -94,10 +104,13 @@ export async function connectBaton(
       logger,
       url: resolvedUrl,
       close: async () => {
+        await detachTracing(conn);
         await nc.drain().catch(() => nc.close());
         await embedded?.stop();
       },
     };
+    await attachTracing(conn, options.name ?? "baton");
+    return conn;
   } catch (err) {
     await nc.close();
     await embedded?.stop();

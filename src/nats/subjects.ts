@@ -28,6 +28,10 @@ export class Names {
   get dlqStream(): string {
     return `${this.prefix}_DLQ`;
   }
+  /** Finished spans (the built-in span store), bounded by age and size. */
+  get spansStream(): string {
+    return `${this.prefix}_SPANS`;
+  }
   get tasksBucket(): string {
     return `${this.prefix}_tasks`;
   }
@@ -65,6 +69,13 @@ export class Names {
   }
   get dlqWildcard(): string {
     return `${this.prefix}.dlq.>`;
+  }
+  /** Spans of one trace (32 hex digits). */
+  spansSubject(traceId: string): string {
+    return `${this.prefix}.spans.${traceId}`;
+  }
+  get spansWildcard(): string {
+    return `${this.prefix}.spans.>`;
   }
   /** Core NATS subject on which cancellations are broadcast to running agents. */
   get cancelSubject(): string {

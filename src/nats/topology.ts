@@ -18,6 +18,9 @@ import type { Names } from "./subjects.js";
 const NS_PER_MS = 1_000_000;
 const STREAM_NOT_FOUND = 10059;
 const CONSUMER_NOT_FOUND = 10014;
+/** How long the span store keeps spans, and its size bound. */
+export const SPANS_MAX_AGE_MS = 24 * 3_600_000;
+export const SPANS_MAX_BYTES = 128 * 1024 * 1024;
 
 type StreamSpec = Partial<StreamConfig> & { name: string };
 
@@ -47,6 +50,18 @@ export function streamSpecs(names: Names, config: BatonConfig): StreamSpec[] {
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
       duplicate_window: config.duplicateWindowMs * NS_PER_MS,
+    },
+    {
+      // The built-in span store: recent traces only, oldest dropped first.
+      name: names.spansStream,
+      subjects: [names.spansWildcard],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      discard: DiscardPolicy.Old,
+      max_age: SPANS_MAX_AGE_MS * NS_PER_MS,
+      max_bytes: SPANS_MAX_BYTES,
+      // Spans are never republished under a message id; a short window keeps its index small.
+      duplicate_window: Math.min(config.duplicateWindowMs, 60_000) * NS_PER_MS,
     },
   ];
 }

@@ -19,6 +19,8 @@ export interface AgentInfo {
   resources?: Resources;
   /** `host:port` of its process's AgentPeerService, where peers hand it sub-tasks directly. */
   peerAddress?: string;
+  /** `host:port` of its process's Prometheus /metrics endpoint, when it serves one. */
+  metricsAddress?: string;
   /** Affinity keys it ran most recently (warm state), newest first, bounded. */
   warmKeys?: string[];
 }

@@ -119,6 +119,19 @@ export function claimRecord(
   return record;
 }
 
+/**
+ * When a record about to be claimed became runnable: the end of its delay or retry backoff,
+ * its submission for a first attempt, a lapsed lease for a takeover, the release of a released
+ * attempt. Undefined when the record does not say (a replayed dead letter).
+ */
+export function runnableSince(record: TaskRecord): number | undefined {
+  if (record.state === TaskState.Running) return record.owner?.leaseUntil;
+  if (record.runAt !== undefined) return Math.max(record.runAt, record.createdAt);
+  const last = record.attempts[record.attempts.length - 1];
+  if (!last) return record.createdAt;
+  return last.outcome === "released" ? last.endedAt : undefined;
+}
+
 /** Negotiations kept per task; older ones are dropped so records stay small. */
 export const MAX_PLACEMENTS = 5;
 

@@ -31,8 +31,11 @@ export interface AgentTelemetry {
     record: TaskRecord,
     outcome: { placement?: PlacementRecord; waiting?: string; startedAt: number },
   ): void;
-  /** This agent claimed the task and starts an attempt. */
-  claimed(record: TaskRecord, via: ClaimVia): AttemptTelemetry;
+  /**
+   * This agent claimed the task and starts an attempt. `readyAt`: when the task became runnable
+   * (submitted, its delay or retry backoff over), when known; claim latency counts from there.
+   */
+  claimed(record: TaskRecord, via: ClaimVia, readyAt?: number): AttemptTelemetry;
   /** A task was moved to the dead-letter stream. */
   deadLettered(record: TaskRecord): void;
   /** A lease renewal: `ok` false when it failed (the lease may lapse). */
@@ -59,8 +62,8 @@ export function combineTelemetry(parts: readonly AgentTelemetry[]): AgentTelemet
   if (parts.length === 1 && parts[0]) return parts[0];
   return {
     negotiated: (record, outcome) => parts.forEach((p) => p.negotiated(record, outcome)),
-    claimed(record, via) {
-      const attempts = parts.map((p) => p.claimed(record, via));
+    claimed(record, via, readyAt) {
+      const attempts = parts.map((p) => p.claimed(record, via, readyAt));
       return {
         // The first part's context wraps the others', so all see the handler inside it.
         run: <T>(fn: () => T): T =>

@@ -237,7 +237,14 @@ export class GatewayProcess implements AsyncDisposable {
     timeoutMs = 30_000,
   ): Promise<GatewayProcess> {
     const child = spawn(process.execPath, [BIN, "gateway", ...args], {
-      env: { ...process.env, BATON_LOG_FORMAT: "json", BATON_LOG_LEVEL: "warn", ...env },
+      // HTTP on a free port: the command's default (8080) would clash between processes.
+      env: {
+        ...process.env,
+        BATON_LOG_FORMAT: "json",
+        BATON_LOG_LEVEL: "warn",
+        BATON_GATEWAY_HTTP: "127.0.0.1:0",
+        ...env,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     track(child);

@@ -26,12 +26,15 @@ describe("compileConfig defaults", () => {
       shutdownGraceMs: 30_000,
       retry: DEFAULT_RETRY_POLICY,
       logLevel: "info",
+      tracing: true,
       allowUndeclaredCapabilities: false,
       maxDeliveries: 50,
       limits: [],
       peerHost: "127.0.0.1",
       peerPort: 0,
       peerAdvertise: undefined,
+      metricsHost: "127.0.0.1",
+      metricsPort: undefined,
     });
   });
 
@@ -297,12 +300,15 @@ describe("CLI flags", () => {
         "retry-maximum-interval",
         "retry-jitter",
         "log-level",
+        "tracing",
         "allow-undeclared-capabilities",
         "max-deliveries",
         "limits",
         "peer-host",
         "peer-port",
         "peer-advertise",
+        "metrics-host",
+        "metrics-port",
       ].sort(),
     );
     expect(options["allow-undeclared-capabilities"]).toEqual({ type: "boolean" });

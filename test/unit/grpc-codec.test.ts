@@ -118,6 +118,10 @@ const full: TaskRecord = {
     },
     { time: 1_780_000_000_006, negotiator: "a-2", bids: [], reason: "every award was refused" },
   ],
+  trace: {
+    traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    tracestate: "vendor=abc",
+  },
 };
 
 describe("client codec against the gateway's conversions, through protobuf", () => {

@@ -41,6 +41,9 @@ export const agentCommand: Command = {
             `concurrency ${agent.concurrency}\n`,
         );
       });
+      if (worker.metricsAddress !== undefined) {
+        stdout.write(`metrics on http://${worker.metricsAddress}/metrics\n`);
+      }
       const signal = await shutdown.requested;
       stderr.write(
         `${signal}: stopping; running tasks get up to ${formatDuration(config.shutdownGraceMs)} ` +

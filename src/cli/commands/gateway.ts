@@ -1,7 +1,9 @@
 import { formatDuration } from "../../config/index.js";
+import { dashboardRoutes } from "../../dashboard/routes.js";
 import { startGateway, type Gateway } from "../../grpc/server/gateway.js";
 import {
   compileGatewayConfig,
+  DEFAULT_GATEWAY_HTTP,
   describeGatewaySecurity,
   type GatewayOptions,
 } from "../../grpc/server/gateway-config.js";
@@ -15,6 +17,8 @@ function gatewayFlags(values: FlagValues): GatewayOptions {
   const flags: GatewayOptions = {};
   const address = stringFlag(values, "address");
   if (address !== undefined) flags.address = address;
+  const http = stringFlag(values, "http");
+  if (http !== undefined) flags.httpAddress = http;
   const tokensFile = stringFlag(values, "tokens-file");
   if (tokensFile !== undefined) flags.auth = { tokensFile };
   const tls: NonNullable<GatewayOptions["tls"]> = {};
@@ -39,11 +43,13 @@ export const gatewayCommand: Command = {
   name: "gateway",
   summary: "Serve the gRPC API (TaskService, ClusterService) until SIGTERM or Ctrl-C",
   usage: [
-    "gateway [--address host:port] [--tokens-file f] [--tls-cert f --tls-key f [--tls-ca f]] " +
+    "gateway [--address host:port] [--http host:port|off] [--tokens-file f] [--tls-cert f --tls-key f [--tls-ca f]] " +
       "[--insecure] [options]",
   ],
   description:
-    "Listens on 127.0.0.1:50051 by default (BATON_GATEWAY_ADDRESS). Without tokens or TLS it " +
+    "Listens on 127.0.0.1:50051 by default (BATON_GATEWAY_ADDRESS), and serves HTTP (GET " +
+    `/metrics for Prometheus, the dashboard) on ${DEFAULT_GATEWAY_HTTP} (BATON_GATEWAY_HTTP, ` +
+    "--http off to turn it off). Without tokens or TLS it " +
     "only serves a loopback address unless --insecure is given. Tokens: BATON_GATEWAY_TOKENS " +
     "(comma-separated) or --tokens-file (one per line); clients send `authorization: Bearer " +
     "<token>`; health checks need none. NATS: BATON_NATS_URL, or the embedded server of " +
@@ -54,6 +60,11 @@ export const gatewayCommand: Command = {
       type: "string",
       value: "host:port",
       description: "Listen address (default 127.0.0.1:50051)",
+    },
+    http: {
+      type: "string",
+      value: "host:port|off",
+      description: `HTTP address for /metrics and the dashboard (default ${DEFAULT_GATEWAY_HTTP})`,
     },
     "tokens-file": {
       type: "string",
@@ -91,8 +102,11 @@ export const gatewayCommand: Command = {
   async run({ values, positionals, config, env, stdout, stderr }) {
     takePositionals(this, positionals, []);
     const flags = gatewayFlags(values);
+    // The command serves HTTP unless told otherwise; in code it is off by default.
+    const httpDefault: GatewayOptions =
+      (env.BATON_GATEWAY_HTTP ?? "").trim() === "" ? { httpAddress: DEFAULT_GATEWAY_HTTP } : {};
     // Check the gateway settings before connecting, so a bad flag fails at once.
-    const checked = compileGatewayConfig(undefined, {
+    const checked = compileGatewayConfig(httpDefault, {
       env,
       flags,
       maxInputBytes: config.maxInputBytes,
@@ -102,12 +116,23 @@ export const gatewayCommand: Command = {
       const conn = await connectExisting(config, "baton-gateway");
       let gateway: Gateway;
       try {
-        gateway = await startGateway({ connection: conn, env, flags });
+        gateway = await startGateway({
+          ...httpDefault,
+          connection: conn,
+          env,
+          flags,
+          httpRoutes: (ctx) => dashboardRoutes(ctx.client, ctx),
+        });
       } catch (err) {
         await conn.close();
         throw err;
       }
       stdout.write(`gateway listening on ${gateway.address}\n`);
+      if (gateway.httpAddress !== undefined) {
+        stdout.write(
+          `dashboard on http://${gateway.httpAddress}/ (and GET /metrics for Prometheus)\n`,
+        );
+      }
       stdout.write(
         `serving baton.v1.TaskService and baton.v1.ClusterService (${describeGatewaySecurity(gateway.config)}) ` +
           `on NATS ${conn.url}, prefix ${config.prefix}\n`,

@@ -46,6 +46,7 @@ import {
   submitRequest,
   taskFromProto,
 } from "./codec.js";
+import { clientTracingInterceptor } from "../../telemetry/grpc-tracing.js";
 import { GrpcCallError, toGrpcCallError } from "./errors.js";
 import { watchOverGrpc, type GrpcWatchOptions } from "./watch.js";
 
@@ -133,9 +134,14 @@ export class GrpcClient implements AsyncDisposable {
     const creds = channelCredentials(options.tls);
     const opts = channelOptions(options.retry, tls, options.channelOptions);
     const proto = loadBatonProto();
-    this.task = new proto.TaskService(this.address, creds, opts) as unknown as TaskServiceClient;
+    const interceptors = [clientTracingInterceptor(this.address)];
+    this.task = new proto.TaskService(this.address, creds, {
+      ...opts,
+      interceptors,
+    }) as unknown as TaskServiceClient;
     this.cluster = new proto.ClusterService(this.address, creds, {
       ...opts,
+      interceptors,
       channelOverride: this.task.getChannel(),
     }) as unknown as ClusterServiceClient;
   }

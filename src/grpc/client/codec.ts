@@ -265,6 +265,14 @@ export function taskFromProto(t: Task__Output): TaskRecord {
     ...(t.affinityKey ? { affinityKey: t.affinityKey } : {}),
     ...(waiting ? { waiting } : {}),
     ...(placements.length > 0 ? { placements } : {}),
+    ...(t.traceparent
+      ? {
+          trace: {
+            traceparent: t.traceparent,
+            ...(t.tracestate ? { tracestate: t.tracestate } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -22,6 +22,7 @@ import type {
   TaskError,
   TaskState,
 } from "../../types.js";
+import { clientTracingInterceptor } from "../../telemetry/grpc-tracing.js";
 import { errorFromProto } from "../client/codec.js";
 import { statusName } from "../client/errors.js";
 import { bytesToJson, stateFromProto } from "../convert.js";
@@ -108,6 +109,7 @@ export class PeerClients {
         "grpc.max_reconnect_backoff_ms": 1000,
         "grpc.keepalive_time_ms": 30_000,
         "grpc.keepalive_timeout_ms": 10_000,
+        interceptors: [clientTracingInterceptor(address)],
       }) as unknown as AgentPeerServiceClient;
       entry = { client, active: 0, lastUsed: Date.now() };
       this.clients.set(address, entry);

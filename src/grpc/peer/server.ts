@@ -21,6 +21,7 @@ import type { RunTaskRequest__Output } from "../../generated/baton/v1/RunTaskReq
 import type { Logger } from "../../telemetry/logger.js";
 import type { PlacementRecord, TaskEventBody, TaskRecord } from "../../types.js";
 import { errorToProto, jsonToBytes, stateToProto } from "../convert.js";
+import { serverTracingInterceptor } from "../../telemetry/grpc-tracing.js";
 import { serviceError, statusFromError } from "../status.js";
 import { PEER_REJECTED, peerServiceConstructor } from "./proto.js";
 
@@ -192,6 +193,7 @@ export async function startPeerServer(opts: PeerServerOptions): Promise<PeerServ
   const server = new Server({
     "grpc.keepalive_time_ms": 30_000,
     "grpc.keepalive_timeout_ms": 10_000,
+    interceptors: [serverTracingInterceptor()],
   });
   server.addService(peerServiceConstructor().service, handlers);
 

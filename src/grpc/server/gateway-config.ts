@@ -17,6 +17,8 @@ const CLIENT_AUTH_VALUES: readonly ClientAuth[] = ["none", "require"];
 export interface GatewayOptions {
   /** host:port to listen on (`127.0.0.1:50051`, `[::]:50051`, `0.0.0.0:0`), or `unix:/path`. */
   address?: string;
+  /** host:port of the HTTP server (GET /metrics, the dashboard), or `off` (the default in code). */
+  httpAddress?: string;
   auth?: {
     /** Accepted bearer tokens. */
     tokens?: readonly string[];
@@ -47,6 +49,8 @@ export interface GatewayConfig {
   address: string;
   /** True for loopback and unix-socket addresses (no auth or TLS needed). */
   local: boolean;
+  /** host:port of the HTTP server; undefined when off. */
+  httpAddress: string | undefined;
   /** Accepted bearer tokens; empty means authentication is off. */
   tokens: readonly string[];
   tls?: { cert: Buffer; key: Buffer; ca?: Buffer; clientAuth: ClientAuth };
@@ -55,7 +59,8 @@ export interface GatewayConfig {
   shutdownTimeoutMs: number;
 }
 
-type Kind = "address" | "tokens" | "path" | "clientAuth" | "boolean" | "bytes" | "duration";
+type Kind =
+  "address" | "httpAddress" | "tokens" | "path" | "clientAuth" | "boolean" | "bytes" | "duration";
 
 export interface GatewaySetting {
   /** Path in GatewayOptions. */
@@ -69,6 +74,8 @@ export interface GatewaySetting {
 }
 
 export const DEFAULT_GATEWAY_ADDRESS = "127.0.0.1:50051";
+/** What `baton gateway` serves HTTP on unless told otherwise; in code HTTP is off by default. */
+export const DEFAULT_GATEWAY_HTTP = "127.0.0.1:8080";
 export const DEFAULT_MAX_MESSAGE_SIZE = "4MiB";
 export const DEFAULT_SHUTDOWN_TIMEOUT = "10s";
 /** The transport limit must leave this much room above maxInputSize for the rest of a request. */
@@ -86,6 +93,16 @@ export const GATEWAY_SETTINGS: readonly GatewaySetting[] = Object.freeze([
     description:
       "host:port to listen on ([::1]:port for IPv6, port 0 for any free port, or unix:/path). " +
       "A non-loopback address needs tokens or TLS, or --insecure.",
+  },
+  {
+    key: "httpAddress",
+    env: "BATON_GATEWAY_HTTP",
+    flag: "--http",
+    kind: "httpAddress",
+    default: `off (CLI: ${DEFAULT_GATEWAY_HTTP})`,
+    description:
+      "host:port of the HTTP server (GET /metrics, the dashboard), or off. It has no " +
+      "authentication, so a non-loopback address needs --insecure.",
   },
   {
     key: "auth.tokens",
@@ -340,6 +357,22 @@ export function compileGatewayConfig(
     );
   }
 
+  // HTTP: off unless an address is given
+  const http = resolve("httpAddress");
+  const httpText = typeof http.value === "string" ? http.value.trim() : undefined;
+  const httpOff = !http.explicit || httpText?.toLowerCase() === "off";
+  const httpListen =
+    httpOff || httpText === undefined || httpText.startsWith("unix:")
+      ? undefined
+      : parseListenAddress(httpText);
+  if (!httpOff && !httpListen) {
+    throw new ConfigError(
+      http.name,
+      `expected host:port (e.g. 127.0.0.1:8080, [::1]:8080, 0.0.0.0:0) or off, got ${describe(http.value)}`,
+    );
+  }
+  const httpAddress = httpListen ? httpText : undefined;
+
   // tokens
   const tokens: string[] = [];
   const tokenList = resolve("auth.tokens");
@@ -464,9 +497,19 @@ export function compileGatewayConfig(
     );
   }
 
+  if (httpListen && !httpListen.local && !insecure) {
+    throw new ConfigError(
+      http.name,
+      `${httpAddress} is not a loopback address, and the HTTP server (metrics, dashboard) has ` +
+        `no authentication. Serve it on loopback, or set BATON_GATEWAY_INSECURE=true / ` +
+        `--insecure to serve it unprotected`,
+    );
+  }
+
   return {
     address: address.trim(),
     local: listen.local,
+    httpAddress,
     tokens,
     ...(tls ? { tls } : {}),
     insecure,

@@ -7,8 +7,12 @@ import { ReflectionService } from "@grpc/reflection";
 import { Server, ServerCredentials, type ServerInterceptor } from "@grpc/grpc-js";
 import { BatonClient } from "../../client/client.js";
 import { compileConfig, type BatonConfig, type BatonOptions } from "../../config/index.js";
+import { startHttpServer, type HttpRoute, type HttpServer } from "../../http/server.js";
 import { connectBaton, type BatonConnection } from "../../nats/connection.js";
+import { ClusterMetrics } from "../../telemetry/cluster-metrics.js";
+import { metricsRoute } from "../../telemetry/metrics.js";
 import type { Logger } from "../../telemetry/logger.js";
+import { serverTracingInterceptor } from "../../telemetry/grpc-tracing.js";
 import { authInterceptor, TokenChecker } from "../auth.js";
 import { loadBatonProto, SERVICE_NAMES } from "../proto.js";
 import type { ServiceContext } from "./calls.js";
@@ -24,6 +28,14 @@ import { HealthState } from "./health.js";
 import { watchNatsStatus } from "./nats-status.js";
 import { TaskServiceImpl } from "./task-service.js";
 
+/** What extra HTTP routes (the dashboard) are built from. */
+export interface GatewayHttpContext {
+  client: BatonClient;
+  logger: Logger;
+  /** Aborted when the gateway stops. */
+  signal: AbortSignal;
+}
+
 export interface StartGatewayOptions extends GatewayOptions {
   /** Serve through this client (not closed by the gateway). */
   client?: BatonClient;
@@ -37,6 +49,8 @@ export interface StartGatewayOptions extends GatewayOptions {
   flags?: GatewayOptions;
   /** Default: the connection's logger. */
   logger?: Logger;
+  /** More routes for the HTTP server (when httpAddress is set), after GET /metrics. */
+  httpRoutes?: readonly HttpRoute[] | ((ctx: GatewayHttpContext) => readonly HttpRoute[]);
 }
 
 export interface Gateway extends AsyncDisposable {
@@ -44,6 +58,8 @@ export interface Gateway extends AsyncDisposable {
   readonly address: string;
   /** The bound port (0 for a unix socket). */
   readonly port: number;
+  /** Where the HTTP server (GET /metrics, dashboard) listens, with the actual port; or undefined. */
+  readonly httpAddress: string | undefined;
   readonly config: GatewayConfig;
   readonly client: BatonClient;
   readonly server: Server;
@@ -109,6 +125,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
     env = process.env,
     flags,
     logger: givenLogger,
+    httpRoutes,
     ...gatewayOptions
   } = options;
 
@@ -143,7 +160,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
   const ctx: ServiceContext = { client, logger, natsConnected: () => nats.connected };
 
   const proto = loadBatonProto();
-  const interceptors: ServerInterceptor[] = [];
+  // Tracing first, so its span also covers (and records) a call the token check denies.
+  const interceptors: ServerInterceptor[] = [serverTracingInterceptor()];
   if (config.tokens.length > 0) {
     interceptors.push(authInterceptor(new TokenChecker(config.tokens), OPEN_METHODS));
   }
@@ -161,19 +179,47 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
   server.addService(proto.Health.service, health.handlers());
   new ReflectionService(proto.packageDefinition).addToServer(server);
 
-  let port: number;
-  try {
-    port = await bind(server, config.address, credentials(config));
-  } catch (err) {
+  const stopped = new AbortController();
+  const fail = async (what: string, err: unknown): Promise<never> => {
+    stopped.abort();
     nats.stop();
     server.forceShutdown();
     if (ownedConnection) await closeWithin(ownedConnection, CLOSE_TIMEOUT_MS);
     const reason = err instanceof Error ? err.message : String(err);
-    throw new Error(`cannot listen on ${config.address}: ${reason}`, { cause: err });
+    throw new Error(`cannot ${what}: ${reason}`, { cause: err });
+  };
+  let port: number;
+  try {
+    port = await bind(server, config.address, credentials(config));
+  } catch (err) {
+    return fail(`listen on ${config.address}`, err);
+  }
+  let http: HttpServer | undefined;
+  if (config.httpAddress !== undefined) {
+    const listen = parseListenAddress(config.httpAddress);
+    const cluster = new ClusterMetrics(client, logger);
+    try {
+      const extra =
+        typeof httpRoutes === "function"
+          ? httpRoutes({ client, logger, signal: stopped.signal })
+          : (httpRoutes ?? []);
+      http = await startHttpServer({
+        host: listen?.host ?? "127.0.0.1",
+        port: listen?.port ?? 0,
+        routes: [metricsRoute(cluster.registry, () => cluster.refresh()), ...extra],
+        logger,
+      });
+    } catch (err) {
+      return fail(`serve HTTP on ${config.httpAddress}`, err);
+    }
   }
   health.setAll(nats.connected ? "SERVING" : "NOT_SERVING");
   const address = boundAddress(config.address, port);
-  logger.info({ address, security: describeGatewaySecurity(config) }, "gateway listening");
+  const httpAddress = http?.address;
+  logger.info(
+    { address, http: httpAddress, security: describeGatewaySecurity(config) },
+    "gateway listening",
+  );
 
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
@@ -194,6 +240,8 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
           resolve();
         });
       });
+      stopped.abort();
+      await http?.close();
       nats.stop();
       if (ownedConnection) await closeWithin(ownedConnection, CLOSE_TIMEOUT_MS);
       logger.info({ address }, "gateway stopped");
@@ -204,6 +252,7 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
   return {
     address,
     port,
+    httpAddress,
     config,
     client,
     server,

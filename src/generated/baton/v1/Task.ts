@@ -131,6 +131,19 @@ export interface Task {
    * Placement negotiations, oldest first (only the latest few are kept).
    */
   'placements'?: (_baton_v1_Placement)[];
+  /**
+   * W3C trace id (32 lowercase hex digits) of the task's trace; empty when it was not traced.
+   */
+  'traceId'?: (string);
+  /**
+   * W3C traceparent of the span that queued the task; its attempts continue from it. Empty when
+   * the task was not traced.
+   */
+  'traceparent'?: (string);
+  /**
+   * W3C tracestate that goes with traceparent; usually empty.
+   */
+  'tracestate'?: (string);
 }
 
 /**
@@ -253,4 +266,17 @@ export interface Task__Output {
    * Placement negotiations, oldest first (only the latest few are kept).
    */
   'placements': (_baton_v1_Placement__Output)[];
+  /**
+   * W3C trace id (32 lowercase hex digits) of the task's trace; empty when it was not traced.
+   */
+  'traceId': (string);
+  /**
+   * W3C traceparent of the span that queued the task; its attempts continue from it. Empty when
+   * the task was not traced.
+   */
+  'traceparent': (string);
+  /**
+   * W3C tracestate that goes with traceparent; usually empty.
+   */
+  'tracestate': (string);
 }

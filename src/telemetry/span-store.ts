@@ -1,0 +1,258 @@
+/**
+ * The built-in span store: every finished span also goes, in batches, to the bounded JetStream
+ * stream `${prefix}_SPANS` on subject `${prefix}.spans.<traceId>`, so the trace viewer can show
+ * any recent task's trace with no collector. readTrace reads one trace back.
+ */
+import { hostname } from "node:os";
+import { SpanKind, SpanStatusCode, type AttributeValue, type Attributes } from "@opentelemetry/api";
+import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
+import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
+import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { ValidationError } from "../errors.js";
+import type { BatonConnection } from "../nats/connection.js";
+import { readSnapshot } from "../nats/snapshot.js";
+import type { TaskRecord } from "../types.js";
+import { ATTR } from "./attributes.js";
+import { traceIdOf } from "./propagation.js";
+
+/** A span attribute value as JSON keeps it. */
+export type SpanAttributeValue =
+  string | number | boolean | (string | number | boolean | null | undefined)[];
+
+export type SpanKindName = "internal" | "server" | "client" | "producer" | "consumer";
+
+/** One finished span as stored and as readTrace returns it. Times are epoch ms (fractional). */
+export interface SpanRecord {
+  traceId: string;
+  spanId: string;
+  /** Absent for a trace's root span. */
+  parentSpanId?: string;
+  name: string;
+  kind: SpanKindName;
+  startTime: number;
+  endTime: number;
+  status: { code: "unset" | "ok" | "error"; message?: string };
+  attributes: Record<string, SpanAttributeValue>;
+  events: { name: string; time: number; attributes?: Record<string, SpanAttributeValue> }[];
+  /** Spans this one follows from (a consumer span links the producer span). */
+  links: { traceId: string; spanId: string; attributes?: Record<string, SpanAttributeValue> }[];
+  /** Which process made the span. */
+  resource: { serviceName: string; pid: number; hostName: string; agentId?: string };
+}
+
+const KIND_NAMES: Record<SpanKind, SpanKindName> = {
+  [SpanKind.INTERNAL]: "internal",
+  [SpanKind.SERVER]: "server",
+  [SpanKind.CLIENT]: "client",
+  [SpanKind.PRODUCER]: "producer",
+  [SpanKind.CONSUMER]: "consumer",
+};
+
+const STATUS_NAMES: Record<SpanStatusCode, SpanRecord["status"]["code"]> = {
+  [SpanStatusCode.UNSET]: "unset",
+  [SpanStatusCode.OK]: "ok",
+  [SpanStatusCode.ERROR]: "error",
+};
+
+const TRACE_ID_RE = /^[0-9a-f]{32}$/;
+/** Spans of one trace per message, kept well under the NATS max payload (1 MiB by default). */
+const MAX_MESSAGE_BYTES = 256 * 1024;
+
+const hrToMs = (t: readonly [number, number]): number => t[0] * 1000 + t[1] / 1e6;
+
+function jsonAttributes(attrs: Attributes): Record<string, SpanAttributeValue> {
+  const out: Record<string, SpanAttributeValue> = {};
+  for (const [k, v] of Object.entries<AttributeValue | undefined>(attrs)) {
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+function stringAttr(attrs: Attributes, key: string): string | undefined {
+  const v = attrs[key];
+  return typeof v === "string" ? v : undefined;
+}
+
+/** The JSON shape of a finished span; `processAgent` names the agent when the span does not. */
+export function toSpanRecord(span: ReadableSpan, processAgent?: string): SpanRecord {
+  const sc = span.spanContext();
+  const resource = span.resource.attributes;
+  const agentId = stringAttr(span.attributes, ATTR.AGENT_ID) ?? processAgent;
+  const pid = resource["process.pid"];
+  return {
+    traceId: sc.traceId,
+    spanId: sc.spanId,
+    ...(span.parentSpanContext ? { parentSpanId: span.parentSpanContext.spanId } : {}),
+    name: span.name,
+    kind: KIND_NAMES[span.kind],
+    startTime: hrToMs(span.startTime),
+    endTime: hrToMs(span.endTime),
+    status: {
+      code: STATUS_NAMES[span.status.code],
+      ...(span.status.message ? { message: span.status.message } : {}),
+    },
+    attributes: jsonAttributes(span.attributes),
+    events: span.events.map((e) => ({
+      name: e.name,
+      time: hrToMs(e.time),
+      ...(e.attributes && Object.keys(e.attributes).length > 0
+        ? { attributes: jsonAttributes(e.attributes) }
+        : {}),
+    })),
+    links: span.links.map((l) => ({
+      traceId: l.context.traceId,
+      spanId: l.context.spanId,
+      ...(l.attributes && Object.keys(l.attributes).length > 0
+        ? { attributes: jsonAttributes(l.attributes) }
+        : {}),
+    })),
+    resource: {
+      serviceName: stringAttr(resource, "service.name") ?? "unknown_service",
+      pid: typeof pid === "number" ? pid : process.pid,
+      hostName: stringAttr(resource, "host.name") ?? hostname(),
+      ...(agentId !== undefined ? { agentId } : {}),
+    },
+  };
+}
+
+/** `records` as JSON arrays of at most about MAX_MESSAGE_BYTES each. */
+export function chunkSpans(records: readonly SpanRecord[]): string[] {
+  const out: string[] = [];
+  let parts: string[] = [];
+  let size = 2;
+  for (const r of records) {
+    const json = JSON.stringify(r);
+    if (parts.length > 0 && size + json.length + 1 > MAX_MESSAGE_BYTES) {
+      out.push(`[${parts.join(",")}]`);
+      parts = [];
+      size = 2;
+    }
+    parts.push(json);
+    size += json.length + 1;
+  }
+  if (parts.length > 0) out.push(`[${parts.join(",")}]`);
+  return out;
+}
+
+/**
+ * The exporter behind the span store (run by a BatchSpanProcessor). Spans are published to every
+ * attached connection with a distinct server and prefix, usually exactly one per process; with
+ * none attached they are dropped.
+ */
+export class SpanStoreExporter implements SpanExporter {
+  private readonly sinks = new Map<BatonConnection, string>();
+  private readonly agents = new Set<string>();
+  private stopped = false;
+
+  attach(conn: BatonConnection): void {
+    this.sinks.set(conn, `${conn.url}|${conn.names.prefix}`);
+  }
+
+  detach(conn: BatonConnection): void {
+    this.sinks.delete(conn);
+  }
+
+  has(conn: BatonConnection): boolean {
+    return this.sinks.has(conn);
+  }
+
+  /** An agent of this process; with exactly one, spans without baton.agent.id are its. */
+  noteAgent(agentId: string): void {
+    this.agents.add(agentId);
+  }
+
+  private targets(): BatonConnection[] {
+    const seen = new Set<string>();
+    const out: BatonConnection[] = [];
+    for (const [conn, key] of this.sinks) {
+      if (conn.nc.isClosed()) {
+        // Closed without close() (tests cut connections): forget it.
+        this.sinks.delete(conn);
+        continue;
+      }
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(conn);
+    }
+    return out;
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    const targets = this.stopped ? [] : this.targets();
+    if (targets.length > 0) {
+      const agent = this.agents.size === 1 ? [...this.agents][0] : undefined;
+      const byTrace = new Map<string, SpanRecord[]>();
+      for (const span of spans) {
+        const r = toSpanRecord(span, agent);
+        const list = byTrace.get(r.traceId);
+        if (list) list.push(r);
+        else byTrace.set(r.traceId, [r]);
+      }
+      for (const conn of targets) {
+        for (const [traceId, records] of byTrace) {
+          const subject = conn.names.spansSubject(traceId);
+          for (const body of chunkSpans(records)) {
+            try {
+              // Core publish: the stream stores it without an ack round trip per batch.
+              conn.nc.publish(subject, body);
+            } catch {
+              // Closing or draining: spans are best effort.
+            }
+          }
+        }
+      }
+    }
+    resultCallback({ code: ExportResultCode.SUCCESS });
+  }
+
+  shutdown(): Promise<void> {
+    this.stopped = true;
+    return Promise.resolve();
+  }
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** The trace id of a task's trace (from its record), if it was traced. */
+export function taskTraceId(record: Pick<TaskRecord, "trace">): string | undefined {
+  return traceIdOf(record.trace);
+}
+
+/**
+ * Every stored span of one trace, oldest start first. Spans still buffered in a process (up to
+ * about a second) or older than the stream's retention are not there.
+ */
+export async function readTrace(conn: BatonConnection, traceId: string): Promise<SpanRecord[]> {
+  if (!TRACE_ID_RE.test(traceId)) {
+    throw new ValidationError("traceId", "must be 32 lowercase hex digits");
+  }
+  let messages;
+  try {
+    messages = await readSnapshot(conn.js, conn.names.spansStream, {
+      filter: conn.names.spansSubject(traceId),
+    });
+  } catch (err) {
+    // No span store on this server (it could not be created): no spans, not a failure.
+    if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound) {
+      return [];
+    }
+    throw err;
+  }
+  const decoder = new TextDecoder();
+  const bySpan = new Map<string, SpanRecord>();
+  for (const m of messages) {
+    let records: unknown;
+    try {
+      records = JSON.parse(decoder.decode(m.data));
+    } catch {
+      continue;
+    }
+    if (!Array.isArray(records)) continue;
+    for (const r of records as SpanRecord[]) {
+      if (r && typeof r.spanId === "string" && r.traceId === traceId) bySpan.set(r.spanId, r);
+    }
+  }
+  return [...bySpan.values()].sort((a, b) => a.startTime - b.startTime);
+}

@@ -1,0 +1,235 @@
+/**
+ * The tracing side of AgentTelemetry. Per claim: a consumer span "<capability> process" that
+ * continues the task's trace (the producer span stored in the record, or the peer server's span
+ * for a direct hand-off) and links the producer, around the attempt span "<capability> attempt",
+ * which is the handler's active context; a span per ctx.step; a span per negotiation.
+ */
+import {
+  context,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Link,
+  type Span,
+  type Tracer,
+} from "@opentelemetry/api";
+import type { BatonConnection } from "../nats/connection.js";
+import { TaskState, type TaskError, type TaskRecord } from "../types.js";
+import {
+  ATTR,
+  bidAttributes,
+  MESSAGING_SYSTEM_NATS,
+  placementAttributes,
+  SPAN_EVENT,
+  taskAttributes,
+} from "./attributes.js";
+import type { AgentTelemetry, AttemptEnd, AttemptTelemetry, ClaimVia } from "./hooks.js";
+import { contextOf, spanContextOf } from "./propagation.js";
+import { AGENT_CONTEXT_KEY, batonTracer, noteTracedAgent } from "./tracing.js";
+
+/** Marks `span` failed with the task error's message and kind. */
+export function recordTaskError(span: Span, error: TaskError): void {
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  span.setAttributes({
+    [ATTR.ERROR_TYPE]: error.code ?? error.name ?? "Error",
+    [ATTR.ERROR_MESSAGE]: error.message,
+    ...(error.code !== undefined ? { [ATTR.ERROR_CODE]: error.code } : {}),
+  });
+}
+
+/** What the attempt's end says: its outcome name, and whether it is an error. */
+export function attemptOutcome(end: AttemptEnd): { outcome: string; failed: boolean } {
+  // A fenced attempt lost its lease: its work was thrown away. A released one was handed back.
+  if (end.discarded) return { outcome: end.discarded, failed: end.discarded === "fenced" };
+  switch (end.state) {
+    case TaskState.Succeeded:
+      return { outcome: "succeeded", failed: false };
+    case TaskState.Pending:
+      return { outcome: "retry", failed: true };
+    case TaskState.Cancelled:
+      return { outcome: "cancelled", failed: false };
+    case TaskState.Running:
+      return { outcome: "lost", failed: true };
+    default:
+      return { outcome: end.state.toLowerCase(), failed: true };
+  }
+}
+
+function errorOf(err: unknown): TaskError {
+  return err instanceof Error ? { message: err.message, name: err.name } : { message: String(err) };
+}
+
+class TracedAttempt implements AttemptTelemetry {
+  private ended = false;
+
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly process: Span,
+    readonly attempt: Span,
+    private readonly ctx: Context,
+    private readonly onEnd: () => void,
+  ) {}
+
+  run<T>(fn: () => T): T {
+    return context.with(this.ctx, fn);
+  }
+
+  step<T>(name: string, cached: boolean, fn: () => Promise<T>): Promise<T> {
+    // Inside run() the active context is the attempt or a span the handler made under it.
+    const active = context.active();
+    const parent = trace.getSpan(active) ? active : this.ctx;
+    const span = this.tracer.startSpan(
+      `step ${name}`,
+      { attributes: { [ATTR.STEP_NAME]: name, [ATTR.STEP_CACHED]: cached } },
+      parent,
+    );
+    return context.with(trace.setSpan(parent, span), fn).then(
+      (value) => {
+        span.end();
+        return value;
+      },
+      (err: unknown) => {
+        recordTaskError(span, errorOf(err));
+        span.end();
+        throw err;
+      },
+    );
+  }
+
+  end(end: AttemptEnd): void {
+    if (this.ended) return;
+    this.ended = true;
+    const { outcome, failed } = attemptOutcome(end);
+    const { attempt, process } = this;
+    if (attempt.isRecording()) {
+      attempt.setAttributes({ [ATTR.TASK_STATE]: end.state, [ATTR.ATTEMPT_OUTCOME]: outcome });
+      if (end.state === TaskState.Pending && !end.discarded) attempt.addEvent(SPAN_EVENT.RETRY);
+      if (end.discarded)
+        attempt.addEvent(SPAN_EVENT.DISCARDED, { [ATTR.ATTEMPT_OUTCOME]: outcome });
+    }
+    if (failed) {
+      const error = end.error ?? { message: `attempt ${outcome}` };
+      recordTaskError(attempt, error);
+      process.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+    } else if (outcome === "succeeded") {
+      attempt.setStatus({ code: SpanStatusCode.OK });
+    }
+    attempt.end();
+    process.end();
+    this.onEnd();
+  }
+}
+
+/**
+ * Tracing hooks for one agent, or undefined when tracing is off (then the runner gets nothing
+ * from here, not even no-op spans).
+ */
+export function tracingTelemetry(
+  conn: BatonConnection,
+  agentId: string,
+): AgentTelemetry | undefined {
+  const tracer = batonTracer();
+  if (!tracer) return undefined;
+  noteTracedAgent(agentId);
+  /** Attempts running here, by task id, for events that arrive outside their context. */
+  const live = new Map<string, TracedAttempt>();
+
+  return {
+    negotiated(record, { placement, waiting, startedAt }) {
+      const span = tracer.startSpan(
+        `${record.capability} negotiate`,
+        {
+          startTime: startedAt,
+          attributes: {
+            ...taskAttributes(record),
+            [ATTR.AGENT_ID]: agentId,
+            ...placementAttributes(placement, waiting),
+          },
+        },
+        contextOf(record.trace),
+      );
+      if (span.isRecording() && placement) {
+        for (const bid of placement.bids) span.addEvent(SPAN_EVENT.BID, bidAttributes(bid));
+      }
+      span.end();
+    },
+
+    claimed(record: TaskRecord, via: ClaimVia): AttemptTelemetry {
+      const producer = spanContextOf(record.trace);
+      // A hand-off runs inside the peer server's span; a queue delivery's context is whatever
+      // the connection's callbacks carry, so it continues from the record instead.
+      const active = context.active();
+      const parent = via === "handoff" && trace.getSpan(active) ? active : contextOf(record.trace);
+      const links: Link[] = producer ? [{ context: producer }] : [];
+      const base = { ...taskAttributes(record), [ATTR.AGENT_ID]: agentId };
+      const process = tracer.startSpan(
+        `${record.capability} process`,
+        {
+          kind: SpanKind.CONSUMER,
+          links,
+          attributes: {
+            ...base,
+            [ATTR.MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM_NATS,
+            [ATTR.MESSAGING_OPERATION_TYPE]: "process",
+            [ATTR.MESSAGING_OPERATION_NAME]: "process",
+            [ATTR.MESSAGING_DESTINATION_NAME]: conn.names.tasksSubject(
+              record.capability,
+              record.priority,
+            ),
+            [ATTR.MESSAGING_CONSUMER_GROUP_NAME]: conn.names.consumerName(
+              record.capability,
+              record.priority,
+            ),
+            [ATTR.MESSAGING_MESSAGE_ID]: record.id,
+            [ATTR.CLAIM_VIA]: via,
+          },
+        },
+        parent,
+      );
+      const processCtx = trace.setSpan(parent, process);
+      const attempt = tracer.startSpan(
+        `${record.capability} attempt`,
+        {
+          attributes: {
+            ...base,
+            [ATTR.TASK_ATTEMPT]: record.attempt,
+            [ATTR.TASK_PRIORITY]: record.priority,
+            [ATTR.CLAIM_VIA]: via,
+          },
+        },
+        processCtx,
+      );
+      const traced = new TracedAttempt(
+        tracer,
+        process,
+        attempt,
+        trace.setSpan(processCtx, attempt).setValue(AGENT_CONTEXT_KEY, agentId),
+        () => {
+          if (live.get(record.id) === traced) live.delete(record.id);
+        },
+      );
+      live.set(record.id, traced);
+      return traced;
+    },
+
+    deadLettered(record) {
+      const running = live.get(record.id);
+      if (running) {
+        running.attempt.addEvent(SPAN_EVENT.DEAD_LETTER);
+        return;
+      }
+      // Dead-lettered on delivery (too many deliveries), with no attempt running here.
+      const span = tracer.startSpan(
+        `${record.capability} dead-letter`,
+        { attributes: { ...taskAttributes(record), [ATTR.AGENT_ID]: agentId } },
+        contextOf(record.trace),
+      );
+      span.addEvent(SPAN_EVENT.DEAD_LETTER);
+      if (record.error) recordTaskError(span, record.error);
+      span.end();
+    },
+
+    heartbeat: () => undefined,
+  };
+}

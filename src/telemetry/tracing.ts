@@ -1,0 +1,241 @@
+/**
+ * OpenTelemetry tracing for the process: the SDK is started once (by the first Baton connection),
+ * configured by the standard OTEL_* variables. Spans always go to the built-in span store; an
+ * OTLP (or console) exporter is added only when OTEL_TRACES_EXPORTER or an OTLP endpoint is set,
+ * so an unconfigured process pays for one batching processor and nothing that dials out.
+ * BATON_TRACING=off (config `tracing`) makes no spans at all.
+ */
+import {
+  createContextKey,
+  ProxyTracerProvider,
+  trace,
+  type Context,
+  type Tracer,
+} from "@opentelemetry/api";
+import type { Span, SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { ATTR } from "./attributes.js";
+import type { BatonConnection } from "../nats/connection.js";
+import type { Logger } from "./logger.js";
+import { SpanStoreExporter } from "./span-store.js";
+import { parseTracingSwitch } from "./tracing-switch.js";
+
+export { parseTracingSwitch };
+
+const TRACER_NAME = "baton";
+/** How often buffered spans are written to the span store. */
+const STORE_DELAY_MS = 500;
+// Large batches keep a task's spans together: about one message per trace per batch.
+const STORE_QUEUE = 8192;
+const STORE_BATCH = 2048;
+const FLUSH_TIMEOUT_MS = 2000;
+
+/** The agent whose attempt a context belongs to (set by the attempt's run()). */
+export const AGENT_CONTEXT_KEY = createContextKey("baton.agent.id");
+
+/** Tags every span made inside an attempt, the handler's own too, with the agent's id. */
+class AgentIdProcessor implements SpanProcessor {
+  onStart(span: Span, parentContext: Context): void {
+    const agentId = parentContext.getValue(AGENT_CONTEXT_KEY);
+    if (typeof agentId === "string") span.setAttribute(ATTR.AGENT_ID, agentId);
+  }
+  onEnd(): void {}
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+interface Started {
+  /** Undefined when another SDK owned the global provider first (spans go there). */
+  store: SpanStoreExporter | undefined;
+  processors: SpanProcessor[];
+  shutdown: () => Promise<void>;
+}
+
+// Off until decided; a process that never connects reads BATON_TRACING itself.
+let tracer: Tracer | undefined =
+  parseTracingSwitch(process.env.BATON_TRACING) === false
+    ? undefined
+    : trace.getTracer(TRACER_NAME);
+let starting: Promise<Started | undefined> | undefined;
+let started: Started | undefined;
+
+/**
+ * The tracer Baton's spans come from, or undefined when tracing is off (callers then skip all
+ * span work). Before the SDK starts it is the API's proxy: spans are non-recording no-ops.
+ */
+export function batonTracer(): Tracer | undefined {
+  return tracer;
+}
+
+export function tracingEnabled(): boolean {
+  return tracer !== undefined;
+}
+
+export interface TracingOptions {
+  enabled: boolean;
+  /** service.name unless OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES name one. */
+  serviceName?: string;
+  logger?: Logger;
+  /** Defaults to process.env; only Baton's own choices read it (exporters read process.env). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Which exporters the environment asks for, besides the span store. */
+export function configuredExporters(env: NodeJS.ProcessEnv): string[] {
+  const list = (env.OTEL_TRACES_EXPORTER ?? "")
+    .split(",")
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== "" && s !== "null");
+  if (list.includes("none")) return [];
+  if (list.length > 0) return [...new Set(list)];
+  // The spec's default (otlp to localhost) would make every unconfigured process dial out.
+  return env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? ["otlp"] : [];
+}
+
+/** The OTLP protocol asked for: grpc, http/json or http/protobuf (the default). */
+export function otlpProtocol(env: NodeJS.ProcessEnv): string {
+  return (
+    (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || "").trim() ||
+    "http/protobuf"
+  );
+}
+
+async function otlpExporter(protocol: string, log: Logger | undefined): Promise<SpanExporter> {
+  switch (protocol) {
+    case "grpc":
+      return new (await import("@opentelemetry/exporter-trace-otlp-grpc")).OTLPTraceExporter();
+    case "http/json":
+      return new (await import("@opentelemetry/exporter-trace-otlp-http")).OTLPTraceExporter();
+    case "http/protobuf":
+      return new (await import("@opentelemetry/exporter-trace-otlp-proto")).OTLPTraceExporter();
+    default:
+      log?.warn({ protocol }, "unsupported OTLP protocol; using http/protobuf");
+      return new (await import("@opentelemetry/exporter-trace-otlp-proto")).OTLPTraceExporter();
+  }
+}
+
+function hasServiceName(env: NodeJS.ProcessEnv): boolean {
+  if (env.OTEL_SERVICE_NAME?.trim()) return true;
+  return (env.OTEL_RESOURCE_ATTRIBUTES ?? "")
+    .split(",")
+    .some((kv) => kv.split("=")[0]?.trim() === "service.name");
+}
+
+/** True when some other code registered a global tracer provider before Baton. */
+function foreignProvider(): boolean {
+  const provider = trace.getTracerProvider();
+  return (
+    !(provider instanceof ProxyTracerProvider) || provider.getDelegateTracer("x") !== undefined
+  );
+}
+
+async function start(options: TracingOptions): Promise<Started | undefined> {
+  const env = options.env ?? process.env;
+  const log = options.logger;
+  if (!options.enabled) {
+    tracer = undefined;
+    return undefined;
+  }
+  tracer = trace.getTracer(TRACER_NAME);
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true") return undefined;
+  if (foreignProvider()) {
+    log?.debug("a tracer provider is already registered; Baton's spans go to it");
+    return { store: undefined, processors: [], shutdown: () => Promise.resolve() };
+  }
+  const [{ NodeSDK }, { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor }] =
+    await Promise.all([import("@opentelemetry/sdk-node"), import("@opentelemetry/sdk-trace-base")]);
+  const store = new SpanStoreExporter();
+  const processors: SpanProcessor[] = [
+    new AgentIdProcessor(),
+    new BatchSpanProcessor(store, {
+      scheduledDelayMillis: STORE_DELAY_MS,
+      maxQueueSize: STORE_QUEUE,
+      maxExportBatchSize: STORE_BATCH,
+    }),
+  ];
+  for (const name of configuredExporters(env)) {
+    if (name === "otlp") {
+      processors.push(new BatchSpanProcessor(await otlpExporter(otlpProtocol(env), log)));
+    } else if (name === "console") {
+      processors.push(new SimpleSpanProcessor(new ConsoleSpanExporter()));
+    } else {
+      log?.warn({ exporter: name }, "unsupported OTEL_TRACES_EXPORTER value ignored");
+    }
+  }
+  const sdk = new NodeSDK({
+    spanProcessors: processors,
+    // Metrics and logs have their own paths (Prometheus /metrics, pino): keep the SDK's off.
+    metricReaders: [],
+    logRecordProcessors: [],
+    ...(options.serviceName !== undefined && !hasServiceName(env)
+      ? { serviceName: options.serviceName }
+      : {}),
+  });
+  sdk.start();
+  return { store, processors, shutdown: () => sdk.shutdown() };
+}
+
+/**
+ * Starts tracing for this process once; later calls wait for the first and change nothing. The
+ * first caller's `enabled` decides.
+ */
+export function startTracing(options: TracingOptions): Promise<void> {
+  starting ??= start(options).then(
+    (s) => (started = s),
+    (err: unknown) => {
+      options.logger?.warn({ err }, "tracing could not start; spans are not recorded");
+      tracer = undefined;
+      return undefined;
+    },
+  );
+  return starting.then(() => undefined);
+}
+
+/** Starts tracing (see startTracing) and stores this connection's spans in its span stream. */
+export async function attachTracing(conn: BatonConnection, serviceName: string): Promise<void> {
+  await startTracing({ enabled: conn.config.tracing, serviceName, logger: conn.logger });
+  started?.store?.attach(conn);
+}
+
+function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p.then(
+      () => undefined,
+      () => undefined,
+    ),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** Exports every buffered span now (span store and OTLP), waiting at most `timeoutMs`. */
+export function flushTracing(timeoutMs = FLUSH_TIMEOUT_MS): Promise<void> {
+  const processors = started?.processors ?? [];
+  if (processors.length === 0) return Promise.resolve();
+  return withTimeout(Promise.all(processors.map((p) => p.forceFlush())), timeoutMs);
+}
+
+/** Before a connection closes: write out its buffered spans, then stop using it. */
+export async function detachTracing(conn: BatonConnection): Promise<void> {
+  const store = started?.store;
+  if (!store?.has(conn)) return;
+  await flushTracing();
+  store.detach(conn);
+  if (!conn.nc.isClosed()) await withTimeout(conn.nc.flush(), FLUSH_TIMEOUT_MS);
+}
+
+/** Names an agent of this process for spans that do not carry baton.agent.id. */
+export function noteTracedAgent(agentId: string): void {
+  started?.store?.noteAgent(agentId);
+}
+
+/** Flushes and stops the SDK (tests, and processes that want everything out before exit). */
+export async function shutdownTracing(): Promise<void> {
+  const s = started;
+  if (!s) return;
+  await flushTracing();
+  await withTimeout(s.shutdown(), FLUSH_TIMEOUT_MS);
+}

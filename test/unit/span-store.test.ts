@@ -1,0 +1,103 @@
+import { SpanKind, SpanStatusCode, trace, ROOT_CONTEXT } from "@opentelemetry/api";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
+import { describe, expect, it } from "vitest";
+import { chunkSpans, toSpanRecord, type SpanRecord } from "../../src/telemetry/span-store.js";
+
+function provider(): {
+  exporter: InMemorySpanExporter;
+  tracer: ReturnType<BasicTracerProvider["getTracer"]>;
+} {
+  const exporter = new InMemorySpanExporter();
+  const p = new BasicTracerProvider({
+    resource: resourceFromAttributes({
+      "service.name": "svc",
+      "process.pid": 4242,
+      "host.name": "h1",
+    }),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
+  return { exporter, tracer: p.getTracer("test") };
+}
+
+describe("SpanRecord", () => {
+  it("keeps ids, parentage, kind, times in epoch ms, status, events and links", () => {
+    const { exporter, tracer } = provider();
+    const before = Date.now();
+    const parent = tracer.startSpan("parent", { kind: SpanKind.PRODUCER });
+    const ctx = trace.setSpan(ROOT_CONTEXT, parent);
+    const child = tracer.startSpan(
+      "child",
+      {
+        kind: SpanKind.CONSUMER,
+        links: [{ context: parent.spanContext(), attributes: { why: "follows" } }],
+        attributes: { "baton.agent.id": "agent-7", n: 3, list: ["a", "b"] },
+      },
+      ctx,
+    );
+    child.addEvent("bid", { "baton.bid.score": 0.5 });
+    child.addEvent("plain");
+    child.setStatus({ code: SpanStatusCode.ERROR, message: "boom" });
+    child.end();
+    parent.end();
+    const [c, p] = exporter.getFinishedSpans();
+    if (!c || !p) throw new Error("spans missing");
+
+    const rc = toSpanRecord(c);
+    expect(rc).toMatchObject({
+      traceId: parent.spanContext().traceId,
+      spanId: child.spanContext().spanId,
+      parentSpanId: parent.spanContext().spanId,
+      name: "child",
+      kind: "consumer",
+      status: { code: "error", message: "boom" },
+      attributes: { "baton.agent.id": "agent-7", n: 3, list: ["a", "b"] },
+      links: [
+        {
+          traceId: parent.spanContext().traceId,
+          spanId: parent.spanContext().spanId,
+          attributes: { why: "follows" },
+        },
+      ],
+      resource: { serviceName: "svc", pid: 4242, hostName: "h1", agentId: "agent-7" },
+    });
+    expect(rc.events.map((e) => e.name)).toEqual(["bid", "plain"]);
+    expect(rc.events[0]?.attributes).toEqual({ "baton.bid.score": 0.5 });
+    expect(rc.events[1]).not.toHaveProperty("attributes");
+    expect(rc.startTime).toBeGreaterThanOrEqual(before - 1);
+    expect(rc.endTime).toBeGreaterThanOrEqual(rc.startTime);
+    expect(rc.endTime).toBeLessThan(Date.now() + 1000);
+
+    const rp = toSpanRecord(p, "only-agent");
+    expect(rp).not.toHaveProperty("parentSpanId");
+    expect(rp).toMatchObject({ kind: "producer", status: { code: "unset" } });
+    expect(rp.resource.agentId).toBe("only-agent");
+    // It is plain JSON.
+    expect(JSON.parse(JSON.stringify(rc))).toEqual(rc);
+  });
+
+  it("is batched into messages under the size bound", () => {
+    const big: SpanRecord = {
+      traceId: "a".repeat(32),
+      spanId: "b".repeat(16),
+      name: "x",
+      kind: "internal",
+      startTime: 1,
+      endTime: 2,
+      status: { code: "unset" },
+      attributes: { blob: "z".repeat(100_000) },
+      events: [],
+      links: [],
+      resource: { serviceName: "s", pid: 1, hostName: "h" },
+    };
+    const chunks = chunkSpans([big, big, big, big, big]);
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const c of chunks) expect(c.length).toBeLessThanOrEqual(256 * 1024);
+    expect(chunks.flatMap((c) => JSON.parse(c) as SpanRecord[])).toHaveLength(5);
+    expect(chunkSpans([])).toEqual([]);
+  });
+});
