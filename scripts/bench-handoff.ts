@@ -31,6 +31,8 @@ import { createClient, type BatonClient } from "../src/client/client.js";
 import { Worker } from "../src/dispatch/worker.js";
 import { NatsServerProcess } from "../src/nats/server-process.js";
 import { defineAgent } from "../src/sdk/define-agent.js";
+import { median } from "../bench/lib/stats.js";
+import { markdownTable } from "../bench/lib/table.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -61,11 +63,6 @@ interface Sample {
   p99: number;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-};
 const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
@@ -215,13 +212,6 @@ async function runDelegate(client: BatonClient, label: string, total: number): P
 
 // ---- report ------------------------------------------------------------------------------------
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-  const line = (cells: string[]): string =>
-    `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
-}
-
 const ms = (x: number): string => x.toFixed(2);
 const ratio = (x: number): string => `${x.toFixed(2)}x`;
 
@@ -292,7 +282,7 @@ async function main(): Promise<void> {
         `${CONCURRENCY} callers, nats-server ${nats.url}, ${cpus().length} CPUs, ` +
         `node ${process.version}\n`,
     );
-    console.log(table(["variant", "calls/round", "calls/s", "p50 ms", "p99 ms"], rows));
+    console.log(markdownTable(["variant", "calls/round", "calls/s", "p50 ms", "p99 ms"], rows));
   } finally {
     current = undefined;
     await client?.close();

@@ -25,6 +25,8 @@ import { createGrpcClient, type GrpcClient } from "../src/grpc/client/client.js"
 import { startGateway, type Gateway } from "../src/grpc/server/gateway.js";
 import { NatsServerProcess } from "../src/nats/server-process.js";
 import { REPO_ROOT } from "./gen-proto-types.js";
+import { median } from "../bench/lib/stats.js";
+import { markdownTable } from "../bench/lib/table.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -77,11 +79,6 @@ function items(n: number, tag: string): SubmitItem[] {
   return Array.from({ length: n }, (_, i) => ({ capability: CAPABILITY, input: { tag, i } }));
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-};
 const percentile = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
@@ -219,17 +216,12 @@ async function main(): Promise<void> {
       "x direct",
       "call ms p50 / p99",
     ];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
-    const line = (cells: string[]): string =>
-      `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
     console.log(
       `\nsubmit throughput: ${TASKS} tasks per run, median of ${RUNS} runs, ` +
         `gateway ${args["in-process"] ? "in-process" : "in its own process"}, ` +
         `nats-server ${nats.url}, ${cpus().length} CPUs, node ${process.version}\n`,
     );
-    console.log(line(header));
-    console.log(line(widths.map((w) => "-".repeat(w))));
-    for (const r of rows) console.log(line(r));
+    console.log(markdownTable(header, rows));
   } finally {
     for (const c of grpcClients) await c.close();
     await gateway?.stop();

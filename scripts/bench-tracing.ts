@@ -21,6 +21,7 @@ import { createClient } from "../src/client/client.js";
 import { Worker } from "../src/dispatch/worker.js";
 import { NatsServerProcess } from "../src/nats/server-process.js";
 import { defineAgent } from "../src/sdk/define-agent.js";
+import { median } from "../bench/lib/stats.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -165,12 +166,6 @@ function sample(
     });
   });
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-};
 
 async function main(): Promise<void> {
   const nats = await NatsServerProcess.start();
