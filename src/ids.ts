@@ -11,11 +11,19 @@ export function newTaskId(now = Date.now()): string {
     time = ALPHABET.charAt(t % 32) + time;
     t = Math.floor(t / 32);
   }
-  const bytes = randomBytes(16);
+  if (poolAt + 16 > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
   let rand = "";
-  for (let i = 0; i < 16; i++) rand += ALPHABET.charAt((bytes[i] ?? 0) % 32);
+  for (let i = 0; i < 16; i++) rand += ALPHABET.charAt((pool[poolAt++] ?? 0) % 32);
   return time + rand;
 }
+
+// One call into the CSPRNG per 256 ids instead of one per id (it showed in profiles).
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
 
 export function isTaskId(value: string): boolean {
   return /^[0-9A-HJKMNP-TV-Z]{26}$/.test(value);

@@ -9,6 +9,7 @@ import {
 } from "../errors.js";
 import { newTaskId } from "../ids.js";
 import { connectBaton, type BatonConnection } from "../nats/connection.js";
+import { jsPublish } from "../nats/js-fast.js";
 import { hashKey, validateCapability } from "../nats/subjects.js";
 import { listDeadLetters, removeDeadLetter } from "../store/dead-letters.js";
 import { publishEvent } from "../store/events.js";
@@ -74,20 +75,37 @@ export interface ClientOptions extends BatonOptions {
   connection?: BatonConnection;
 }
 
+/** The record as just stored, which a fresh queue message may carry (see TaskMessage). */
+export interface StoredCopy {
+  json: string;
+  revision: number;
+}
+
+/** Records larger than this are not copied into the queue message; the agent reads them. */
+const INLINE_RECORD_BYTES = 8 * 1024;
+
 /**
  * Publishes the queue message that wakes an agent; deduplicated by task id and replay. It
- * carries the task's trace context as W3C `traceparent` headers.
+ * carries the task's trace context as W3C `traceparent` headers, and a small record as stored
+ * at `stored.revision`, so the first claim needs no read (its CAS fails if the record moved on).
  */
-export async function enqueue(conn: BatonConnection, record: TaskRecord): Promise<void> {
+export async function enqueue(
+  conn: BatonConnection,
+  record: TaskRecord,
+  stored?: StoredCopy,
+): Promise<void> {
   let traceHeaders;
   if (record.trace) {
     traceHeaders = headers();
     traceHeaders.set(TRACEPARENT, record.trace.traceparent);
     if (record.trace.tracestate) traceHeaders.set(TRACESTATE, record.trace.tracestate);
   }
-  await conn.js.publish(
+  await jsPublish(
+    conn.mux,
     conn.names.tasksSubject(record.capability, record.priority),
-    encoder.encode(JSON.stringify({ id: record.id })),
+    stored && stored.json.length <= INLINE_RECORD_BYTES
+      ? `{"id":${JSON.stringify(record.id)},"rev":${stored.revision},"record":${stored.json}}`
+      : JSON.stringify({ id: record.id }),
     {
       msgID: record.replays ? `${record.id}:r${record.replays}` : record.id,
       ...(traceHeaders ? { headers: traceHeaders } : {}),
@@ -283,9 +301,10 @@ export class BatonClient implements AsyncDisposable {
       ...(compiled.handoffUntil !== undefined ? { handoffUntil: compiled.handoffUntil } : {}),
       ...(trace ? { trace } : {}),
     };
+    const json = JSON.stringify(record);
     let created: number | undefined;
     try {
-      created = await conn.tasks.create(record);
+      created = await conn.tasks.create(record, json);
     } catch (err) {
       unavailable(err);
     }
@@ -309,7 +328,7 @@ export class BatonClient implements AsyncDisposable {
         ),
         // Sent after the event on the same connection, so PENDING is stored before any agent
         // can claim the task and publish RUNNING.
-        enqueue(conn, record),
+        enqueue(conn, record, { json, revision: created }),
       ]);
     } catch (err) {
       // Without an idempotency key nobody can finish this submit; remove the orphan.

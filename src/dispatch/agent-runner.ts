@@ -47,6 +47,7 @@ import {
 import type { AgentSnapshot, Bid } from "../placement/types.js";
 import { AgentDirectory, snapshotOf } from "../registry/directory.js";
 import { callForBids, sendAward, serveBids, type AwardRequest, type CallForBids } from "./bids.js";
+import { parseTaskMessage } from "./task-message.js";
 import { HeldDeliveries } from "./held-deliveries.js";
 import { LimitSlots } from "./limit-slots.js";
 import type { DirectRun, PeerHost } from "./peer-host.js";
@@ -64,7 +65,6 @@ import type { AgentInfo } from "../registry/agents.js";
 import { compileSchema, declareCapability, validateInput } from "../registry/capabilities.js";
 import type { ValidateFunction } from "ajv";
 
-const decoder = new TextDecoder();
 const LONG_POLL_MS = 5000;
 /** How long a negotiator waits for bids from agents the registry lists but that stay silent. */
 const BID_WAIT_MS = 100;
@@ -400,18 +400,20 @@ export class AgentRunner implements PeerHost {
   }
 
   private async handle(delivery: Delivery): Promise<void> {
-    let id: string;
-    try {
-      id = (JSON.parse(decoder.decode(delivery.data)) as { id: string }).id;
-      if (typeof id !== "string") throw new Error("no id");
-    } catch {
+    const message = parseTaskMessage(delivery.data);
+    if (!message) {
       this.log.error("malformed task message dropped");
       delivery.ack();
       return;
     }
+    const { id } = message;
     const { conn } = this;
+    // A first delivery of a fresh submit carries the record: claim on it without a read. A
+    // redelivery has probably moved on, so it reads.
+    let inline = delivery.deliveryCount === 1 ? message.inline : undefined;
     for (;;) {
-      const loaded = await withIoRetry(() => conn.tasks.get(id), this.log);
+      const loaded = inline ?? (await withIoRetry(() => conn.tasks.get(id), this.log));
+      inline = undefined;
       if (!loaded) {
         this.log.warn({ task_id: id }, "task message without a record dropped");
         delivery.ack();
@@ -882,9 +884,12 @@ export class AgentRunner implements PeerHost {
     const log = this.log.child({ task_id: record.id, attempt: record.attempt });
     const timer = this.armTimer(record, controller);
     try {
-      await this.stateEvent(record).catch((err: unknown) =>
+      // Not awaited: events from one connection are stored in the order sent, so RUNNING still
+      // comes before progress and the end; settle waits for it before writing the end.
+      const runningEvent = this.stateEvent(record).catch((err: unknown) =>
         log.warn({ err }, "RUNNING event not published"),
       );
+      entry.pendingEvents.add(runningEvent);
       const ctx = createTaskContext(
         this.conn,
         this.client,

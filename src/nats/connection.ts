@@ -11,6 +11,7 @@ import { BatonError, ErrorCode } from "../errors.js";
 import { TaskStore } from "../store/task-store.js";
 import { createLogger, type Logger } from "../telemetry/logger.js";
 import { ensureEmbeddedServer, type EmbeddedServer } from "./embedded.js";
+import { RequestMux } from "./request-mux.js";
 import { Names } from "./subjects.js";
 import { bucketSpecs, ensureStream, streamSpecs } from "./topology.js";
 import { attachTracing, detachTracing } from "../telemetry/tracing.js";
@@ -22,6 +23,8 @@ export interface BatonConnection {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
+  /** Publishes and reads of the task path (see RequestMux). */
+  readonly mux: RequestMux;
   readonly tasks: TaskStore;
   readonly idempotency: KV;
   readonly steps: KV;
@@ -59,6 +62,9 @@ export async function connectBaton(
       name: options.name ?? "baton",
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
+      // Otherwise every request builds two Error objects (stack traces) up front in case it
+      // times out: a fifth of the CPU on the task path. Timeouts still name the subject.
+      noAsyncTraces: true,
     });
   } catch (err) {
     await embedded?.stop();
@@ -89,13 +95,17 @@ export async function connectBaton(
       return kv;
     };
     const resolvedUrl = url;
+    const mux = new RequestMux(nc);
+    const tasksKv = bucket(names.tasksBucket);
+    const direct = (await tasksKv.status()).streamInfo.config.allow_direct;
     const conn: BatonConnection = {
       config,
       names,
       nc,
       js,
       jsm,
-      tasks: new TaskStore(bucket(names.tasksBucket), js, names.tasksBucket),
+      mux,
+      tasks: new TaskStore(tasksKv, js, names.tasksBucket, mux, direct),
       idempotency: bucket(names.idempotencyBucket),
       steps: bucket(names.stepsBucket),
       capabilities: bucket(names.capabilitiesBucket),
@@ -105,6 +115,7 @@ export async function connectBaton(
       url: resolvedUrl,
       close: async () => {
         await detachTracing(conn);
+        mux.close();
         await nc.drain().catch(() => nc.close());
         await embedded?.stop();
       },

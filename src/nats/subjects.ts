@@ -70,9 +70,12 @@ export class Names {
   get dlqWildcard(): string {
     return `${this.prefix}.dlq.>`;
   }
-  /** Spans of one trace (32 hex digits). */
+  /**
+   * The span store subject holding a trace's spans: one of 16 shards by the trace id's first hex
+   * digit, so one export batch is a handful of messages, not one per trace.
+   */
   spansSubject(traceId: string): string {
-    return `${this.prefix}.spans.${traceId}`;
+    return `${this.prefix}.spans.${traceId.charAt(0) || "0"}`;
   }
   get spansWildcard(): string {
     return `${this.prefix}.spans.>`;

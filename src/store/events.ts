@@ -1,5 +1,6 @@
 import { DeliverPolicy } from "@nats-io/jetstream";
 import type { BatonConnection } from "../nats/connection.js";
+import { jsPublish } from "../nats/js-fast.js";
 import type { TaskEvent, TaskEventBody } from "../types.js";
 
 const encoder = new TextEncoder();
@@ -11,7 +12,8 @@ export async function publishEvent(
   body: TaskEventBody,
   msgID?: string,
 ): Promise<number> {
-  const ack = await conn.js.publish(
+  const ack = await jsPublish(
+    conn.mux,
     conn.names.eventsSubject(body.taskId),
     encoder.encode(JSON.stringify(body)),
     msgID ? { msgID } : undefined,

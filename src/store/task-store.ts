@@ -1,5 +1,7 @@
 import type { KV } from "@nats-io/kv";
 import { JetStreamApiError, type JetStreamClient } from "@nats-io/jetstream";
+import { directLast, jsPublish } from "../nats/js-fast.js";
+import type { RequestMux } from "../nats/request-mux.js";
 import { kvSnapshot } from "../nats/snapshot.js";
 import { ConflictError, TaskNotFoundError } from "../errors.js";
 import type { TaskRecord } from "../types.js";
@@ -29,16 +31,40 @@ export function encodeRecord(record: TaskRecord): Uint8Array {
  * revision the writer read, so concurrent writers cannot overwrite each other.
  */
 export class TaskStore {
+  private readonly stream: string;
+
   constructor(
     private readonly kv: KV,
     private readonly js: JetStreamClient,
     private readonly bucket: string,
-  ) {}
+    private readonly mux: RequestMux,
+    /** The bucket's stream allows direct gets (every server since 2.9 creates it so). */
+    private readonly direct: boolean,
+  ) {
+    this.stream = `KV_${bucket}`;
+  }
 
-  /** Creates the record; returns undefined when a record with this id already exists. */
-  async create(record: TaskRecord): Promise<number | undefined> {
+  private subject(id: string): string {
+    return `$KV.${this.bucket}.${id}`;
+  }
+
+  /**
+   * Creates the record; returns undefined when a record with this id already exists. `json` is
+   * the record already encoded, when the caller has it.
+   */
+  async create(record: TaskRecord, json?: string): Promise<number | undefined> {
+    const data = json !== undefined ? encoder.encode(json) : encodeRecord(record);
     try {
-      return await this.kv.create(record.id, encodeRecord(record));
+      const ack = await jsPublish(this.mux, this.subject(record.id), data, {
+        expectedLastSubjectSequence: 0,
+      });
+      return ack.seq;
+    } catch (err) {
+      if (!isWrongLastSequence(err)) throw err;
+    }
+    // The key has history: a deleted or purged record may be written over (the KV's own rule).
+    try {
+      return await this.kv.create(record.id, data);
     } catch (err) {
       if (isWrongLastSequence(err)) return undefined;
       throw err;
@@ -46,6 +72,16 @@ export class TaskStore {
   }
 
   async get(id: string): Promise<Versioned | undefined> {
+    if (!this.direct) return this.getByApi(id);
+    const last = await directLast(this.mux, this.stream, this.subject(id));
+    if (!last || last.operation !== undefined || last.data.length === 0) return undefined;
+    return {
+      record: JSON.parse(decoder.decode(last.data)) as TaskRecord,
+      revision: last.seq,
+    };
+  }
+
+  private async getByApi(id: string): Promise<Versioned | undefined> {
     const entry = await this.kv.get(id);
     if (!entry || entry.operation !== "PUT" || entry.length === 0) return undefined;
     return {
@@ -67,8 +103,10 @@ export class TaskStore {
     }
     next.updatedAt = Date.now();
     try {
-      const revision = await this.kv.update(next.id, encodeRecord(next), current.revision);
-      return { record: next, revision };
+      const ack = await jsPublish(this.mux, this.subject(next.id), encodeRecord(next), {
+        expectedLastSubjectSequence: current.revision,
+      });
+      return { record: next, revision: ack.seq };
     } catch (err) {
       if (isWrongLastSequence(err)) throw new ConflictError(next.id);
       throw err;

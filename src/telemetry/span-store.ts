@@ -1,6 +1,6 @@
 /**
  * The built-in span store: every finished span also goes, in batches, to the bounded JetStream
- * stream `${prefix}_SPANS` on subject `${prefix}.spans.<traceId>`, so the trace viewer can show
+ * stream `${prefix}_SPANS` on subject `${prefix}.spans.<first hex digit of the trace id>`, so the trace viewer can show
  * any recent task's trace with no collector. readTrace reads one trace back.
  */
 import { hostname } from "node:os";
@@ -181,16 +181,18 @@ export class SpanStoreExporter implements SpanExporter {
     const targets = this.stopped ? [] : this.targets();
     if (targets.length > 0) {
       const agent = this.agents.size === 1 ? [...this.agents][0] : undefined;
-      const byTrace = new Map<string, SpanRecord[]>();
+      // Grouped by shard (see Names.spansSubject): a few messages per batch.
+      const byShard = new Map<string, SpanRecord[]>();
       for (const span of spans) {
         const r = toSpanRecord(span, agent);
-        const list = byTrace.get(r.traceId);
+        const shard = r.traceId.charAt(0);
+        const list = byShard.get(shard);
         if (list) list.push(r);
-        else byTrace.set(r.traceId, [r]);
+        else byShard.set(shard, [r]);
       }
       for (const conn of targets) {
-        for (const [traceId, records] of byTrace) {
-          const subject = conn.names.spansSubject(traceId);
+        for (const records of byShard.values()) {
+          const subject = conn.names.spansSubject(records[0]?.traceId ?? "");
           for (const body of chunkSpans(records)) {
             try {
               // Core publish: the stream stores it without an ack round trip per batch.
@@ -243,9 +245,12 @@ export async function readTrace(conn: BatonConnection, traceId: string): Promise
   const decoder = new TextDecoder();
   const bySpan = new Map<string, SpanRecord>();
   for (const m of messages) {
+    // A shard holds many traces: parse only the messages that mention this one.
+    const text = decoder.decode(m.data);
+    if (!text.includes(traceId)) continue;
     let records: unknown;
     try {
-      records = JSON.parse(decoder.decode(m.data));
+      records = JSON.parse(text);
     } catch {
       continue;
     }

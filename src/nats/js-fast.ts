@@ -1,0 +1,77 @@
+/**
+ * The two JetStream calls the task path makes per step, over the RequestMux: a publish that waits
+ * for the stream's PubAck (with a message id or an expected last sequence, i.e. a KV create or
+ * compare-and-set) and a direct get of a subject's last message (a KV read).
+ */
+import { JetStreamApiError, type ApiError, type PubAck } from "@nats-io/jetstream";
+import { headers as natsHeaders, type MsgHdrs } from "@nats-io/transport-node";
+import type { RequestMux } from "./request-mux.js";
+
+const decoder = new TextDecoder();
+const EMPTY = new Uint8Array(0);
+
+export interface FastPublishOptions {
+  /** Deduplication id (Nats-Msg-Id). */
+  msgID?: string;
+  /** Stored only if the subject's last sequence is this (0: no message yet). */
+  expectedLastSubjectSequence?: number;
+  headers?: MsgHdrs;
+}
+
+/** A NATS status reply (no responders, a timeout on the server) as an error to retry on. */
+class StatusError extends Error {
+  constructor(subject: string, code: number, description: string) {
+    super(`JetStream did not store ${subject}: ${code} ${description}`.trim());
+    this.name = "JetStreamStatusError";
+  }
+}
+
+export async function jsPublish(
+  mux: RequestMux,
+  subject: string,
+  data: Uint8Array | string,
+  opts: FastPublishOptions = {},
+): Promise<PubAck> {
+  let h = opts.headers;
+  if (opts.msgID !== undefined || opts.expectedLastSubjectSequence !== undefined) {
+    h ??= natsHeaders();
+    if (opts.msgID !== undefined) h.set("Nats-Msg-Id", opts.msgID);
+    if (opts.expectedLastSubjectSequence !== undefined)
+      h.set("Nats-Expected-Last-Subject-Sequence", String(opts.expectedLastSubjectSequence));
+  }
+  const reply = await mux.request(subject, data, h);
+  if (reply.headers?.hasError || reply.data.length === 0) {
+    throw new StatusError(subject, reply.headers?.code ?? 0, reply.headers?.description ?? "");
+  }
+  const ack = JSON.parse(decoder.decode(reply.data)) as Partial<PubAck> & { error?: ApiError };
+  if (ack.error) throw new JetStreamApiError(ack.error);
+  if (!ack.stream || typeof ack.seq !== "number") {
+    throw new StatusError(subject, 0, "invalid publish acknowledgement");
+  }
+  return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate ?? false };
+}
+
+export interface LastMessage {
+  data: Uint8Array;
+  seq: number;
+  /** KV-Operation header: DEL or PURGE for a deleted key. */
+  operation?: string;
+}
+
+/** The last message on `subject` in `stream` (which must allow direct gets), or undefined. */
+export async function directLast(
+  mux: RequestMux,
+  stream: string,
+  subject: string,
+): Promise<LastMessage | undefined> {
+  const reply = await mux.request(`$JS.API.DIRECT.GET.${stream}.${subject}`, EMPTY);
+  const h = reply.headers;
+  if (h?.code === 404) return undefined;
+  if (!h || h.hasError) {
+    throw new StatusError(subject, h?.code ?? 0, h?.description ?? "no headers on direct get");
+  }
+  const seq = Number(h.get("Nats-Sequence"));
+  if (!Number.isSafeInteger(seq)) throw new StatusError(subject, 0, "direct get without sequence");
+  const operation = h.get("KV-Operation");
+  return { data: reply.data, seq, ...(operation ? { operation } : {}) };
+}

@@ -1,0 +1,90 @@
+import { JetStreamApiError, jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { directLast, jsPublish } from "../../src/nats/js-fast.js";
+import { RequestMux, RequestTimeoutError } from "../../src/nats/request-mux.js";
+import { startNats, type TestNats } from "../helpers/nats.js";
+
+let nats: TestNats;
+let nc: NatsConnection;
+let mux: RequestMux;
+const STREAM = "MUXTEST";
+
+beforeAll(async () => {
+  nats = await startNats();
+  nc = await nats.connect();
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.add({ name: STREAM, subjects: ["mux.>"], allow_direct: true });
+  mux = new RequestMux(nc, 300);
+});
+
+afterAll(async () => {
+  mux.close();
+  await nats[Symbol.asyncDispose]();
+});
+
+describe("RequestMux", () => {
+  it("matches many concurrent replies to their requests", async () => {
+    const sub = nc.subscribe("echo", {
+      callback: (_e, m) => {
+        m.respond(m.data);
+      },
+    });
+    const replies = await Promise.all(
+      Array.from({ length: 500 }, (_, i) =>
+        mux.request("echo", `n${i}`).then((m) => new TextDecoder().decode(m.data)),
+      ),
+    );
+    expect(replies).toEqual(Array.from({ length: 500 }, (_, i) => `n${i}`));
+    expect(mux.inFlight).toBe(0);
+    sub.unsubscribe();
+  });
+
+  it("times out a request nobody answers, naming the subject", async () => {
+    const sub = nc.subscribe("silent", { callback: () => undefined });
+    await expect(mux.request("silent", "x")).rejects.toThrow(RequestTimeoutError);
+    await expect(mux.request("silent", "x")).rejects.toThrow(/silent within 300 ms/);
+    expect(mux.inFlight).toBe(0);
+    sub.unsubscribe();
+  });
+
+  it("fails requests after close", async () => {
+    const other = new RequestMux(nc, 1_000);
+    const sub = nc.subscribe("later", { callback: () => undefined });
+    const waiting = other.request("later", "x");
+    other.close();
+    await expect(waiting).rejects.toThrow(/closed/);
+    await expect(other.request("later", "x")).rejects.toThrow(/closed/);
+    sub.unsubscribe();
+  });
+});
+
+describe("jsPublish and directLast", () => {
+  it("stores with an expected last sequence and refuses a stale one with the API error", async () => {
+    const first = await jsPublish(mux, "mux.k1", "one", { expectedLastSubjectSequence: 0 });
+    expect(first.stream).toBe(STREAM);
+    const second = await jsPublish(mux, "mux.k1", "two", {
+      expectedLastSubjectSequence: first.seq,
+    });
+    const stale = jsPublish(mux, "mux.k1", "three", { expectedLastSubjectSequence: first.seq });
+    await expect(stale).rejects.toBeInstanceOf(JetStreamApiError);
+    await expect(
+      jsPublish(mux, "mux.k1", "three", { expectedLastSubjectSequence: first.seq }),
+    ).rejects.toMatchObject({ code: 10071 });
+    const last = await directLast(mux, STREAM, "mux.k1");
+    expect(last?.seq).toBe(second.seq);
+    expect(new TextDecoder().decode(last?.data)).toBe("two");
+  });
+
+  it("deduplicates by message id", async () => {
+    const a = await jsPublish(mux, "mux.d", "x", { msgID: "same" });
+    const b = await jsPublish(mux, "mux.d", "x", { msgID: "same" });
+    expect(b.duplicate).toBe(true);
+    expect(b.seq).toBe(a.seq);
+  });
+
+  it("reports a subject no stream stores as an error, and a missing message as undefined", async () => {
+    await expect(jsPublish(mux, "nostream.x", "x")).rejects.toThrow(/nostream\.x/);
+    expect(await directLast(mux, STREAM, "mux.absent")).toBeUndefined();
+  });
+});
