@@ -9,12 +9,12 @@ import {
 } from "../errors.js";
 import { newTaskId } from "../ids.js";
 import { connectBaton, type BatonConnection } from "../nats/connection.js";
-import { jsPublish } from "../nats/js-fast.js";
+import { jsPublish, kvCreate } from "../nats/js-fast.js";
 import { hashKey, validateCapability } from "../nats/subjects.js";
 import { listDeadLetters, removeDeadLetter } from "../store/dead-letters.js";
 import { publishEvent } from "../store/events.js";
 import { isTerminal } from "../store/states.js";
-import { isWrongLastSequence, type Versioned } from "../store/task-store.js";
+import type { Versioned } from "../store/task-store.js";
 import {
   TaskState,
   type DeadLetter,
@@ -261,12 +261,21 @@ export class BatonClient implements AsyncDisposable {
     let id = newTaskId();
     if (compiled.idempotencyKey !== undefined) {
       const key = hashKey(compiled.idempotencyKey);
+      let claimed: number | undefined;
       try {
-        await conn.idempotency.create(key, encoder.encode(id));
+        claimed = await kvCreate(
+          conn.mux,
+          conn.idempotency,
+          conn.names.idempotencyBucket,
+          key,
+          encoder.encode(id),
+        );
       } catch (err) {
-        if (!isWrongLastSequence(err)) unavailable(err);
-        const entry = await conn.idempotency.get(key);
-        if (!entry) unavailable(err);
+        unavailable(err);
+      }
+      if (claimed === undefined) {
+        const entry = await conn.idempotency.get(key).catch(unavailable);
+        if (!entry) unavailable(new Error(`idempotency key ${key} vanished`));
         id = decoder.decode(entry.value);
         const existing = await conn.tasks.get(id);
         if (existing) return this.existing(existing.record);

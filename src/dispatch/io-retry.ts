@@ -1,6 +1,6 @@
 import { JetStreamApiError } from "@nats-io/jetstream";
 import { BatonError } from "../errors.js";
-import { isWrongLastSequence } from "../store/task-store.js";
+import { isWrongLastSequence } from "../nats/errors.js";
 import type { Logger } from "../telemetry/logger.js";
 
 /**

@@ -6,7 +6,7 @@ import {
   limitKeys,
   type ConcurrencyLimit,
 } from "../placement/concurrency-limit.js";
-import { isWrongLastSequence } from "../store/task-store.js";
+import { isWrongLastSequence } from "../nats/errors.js";
 
 /** One task holding a slot; the slot frees itself once `leaseUntil` (epoch ms) passes. */
 export interface SlotHolder {

@@ -3,7 +3,7 @@ import type { BatonConnection } from "../nats/connection.js";
 import { stepKey } from "../nats/subjects.js";
 import { publishEvent } from "../store/events.js";
 import { countedAttempts } from "../store/attempts.js";
-import { isWrongLastSequence } from "../store/task-store.js";
+import { isWrongLastSequence } from "../nats/errors.js";
 import { withIoRetry } from "./io-retry.js";
 import type { Logger } from "../telemetry/logger.js";
 import type { JsonValue, TaskEventBody, TaskRecord } from "../types.js";

@@ -4,8 +4,10 @@
  * compare-and-set) and a direct get of a subject's last message (a KV read).
  */
 import { JetStreamApiError, type ApiError, type PubAck } from "@nats-io/jetstream";
+import type { KV } from "@nats-io/kv";
 import { headers as natsHeaders, type MsgHdrs } from "@nats-io/transport-node";
 import type { RequestMux } from "./request-mux.js";
+import { isWrongLastSequence } from "./errors.js";
 
 const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
@@ -74,4 +76,32 @@ export async function directLast(
   if (!Number.isSafeInteger(seq)) throw new StatusError(subject, 0, "direct get without sequence");
   const operation = h.get("KV-Operation");
   return { data: reply.data, seq, ...(operation ? { operation } : {}) };
+}
+
+/**
+ * Creates `key` in the KV bucket `bucket` (whose handle is `kv`); undefined when it already holds
+ * a value. The first try is one publish; a key with history (deleted or purged) goes through the
+ * KV's own create, which may write over a delete marker.
+ */
+export async function kvCreate(
+  mux: RequestMux,
+  kv: KV,
+  bucket: string,
+  key: string,
+  data: Uint8Array,
+): Promise<number | undefined> {
+  try {
+    const ack = await jsPublish(mux, `$KV.${bucket}.${key}`, data, {
+      expectedLastSubjectSequence: 0,
+    });
+    return ack.seq;
+  } catch (err) {
+    if (!isWrongLastSequence(err)) throw err;
+  }
+  try {
+    return await kv.create(key, data);
+  } catch (err) {
+    if (isWrongLastSequence(err)) return undefined;
+    throw err;
+  }
 }

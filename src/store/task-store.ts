@@ -1,22 +1,16 @@
 import type { KV } from "@nats-io/kv";
-import { JetStreamApiError, type JetStreamClient } from "@nats-io/jetstream";
-import { directLast, jsPublish } from "../nats/js-fast.js";
+import type { JetStreamClient } from "@nats-io/jetstream";
+import { isWrongLastSequence } from "../nats/errors.js";
+import { directLast, jsPublish, kvCreate } from "../nats/js-fast.js";
 import type { RequestMux } from "../nats/request-mux.js";
 import { kvSnapshot } from "../nats/snapshot.js";
 import { ConflictError, TaskNotFoundError } from "../errors.js";
 import type { TaskRecord } from "../types.js";
 import { assertTransition } from "./states.js";
 
-const WRONG_LAST_SEQUENCE = 10071;
-
 export interface Versioned {
   record: TaskRecord;
   revision: number;
-}
-
-export function isWrongLastSequence(err: unknown): boolean {
-  if (err instanceof JetStreamApiError) return err.code === WRONG_LAST_SEQUENCE;
-  return err instanceof Error && /wrong last sequence/i.test(err.message);
 }
 
 const encoder = new TextEncoder();
@@ -54,21 +48,7 @@ export class TaskStore {
    */
   async create(record: TaskRecord, json?: string): Promise<number | undefined> {
     const data = json !== undefined ? encoder.encode(json) : encodeRecord(record);
-    try {
-      const ack = await jsPublish(this.mux, this.subject(record.id), data, {
-        expectedLastSubjectSequence: 0,
-      });
-      return ack.seq;
-    } catch (err) {
-      if (!isWrongLastSequence(err)) throw err;
-    }
-    // The key has history: a deleted or purged record may be written over (the KV's own rule).
-    try {
-      return await this.kv.create(record.id, data);
-    } catch (err) {
-      if (isWrongLastSequence(err)) return undefined;
-      throw err;
-    }
+    return kvCreate(this.mux, this.kv, this.bucket, record.id, data);
   }
 
   async get(id: string): Promise<Versioned | undefined> {

@@ -1,0 +1,98 @@
+/**
+ * Profiles Baton's library path (scenario 1 without the baselines): a CPU profile of this process
+ * while it runs, written as a .cpuprofile (open it in Chrome DevTools' Performance panel or
+ * https://www.speedscope.app for a flame graph), plus the top functions and the CPU the process
+ * and nats-server used.
+ *
+ *   npm run bench:profile -- --tasks 5000 --rounds 3 [--tracing off]
+ */
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { NatsServerProcess } from "../src/nats/server-process.js";
+import { hotspots, type CpuProfile } from "./lib/cpu-profile.js";
+import { closedLoop, median } from "./lib/stats.js";
+import { BatonSystem } from "./systems/baton.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const { values: args } = parseArgs({
+  options: {
+    tasks: { type: "string", default: "5000" },
+    rounds: { type: "string", default: "3" },
+    producers: { type: "string", default: "64" },
+    workers: { type: "string", default: "64" },
+    tracing: { type: "string", default: "on" },
+    top: { type: "string", default: "25" },
+    out: { type: "string", default: join(HERE, "results") },
+  },
+});
+
+/** utime + stime of a process, in seconds. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function main(): Promise<void> {
+  if (args.tracing === "off") process.env.BATON_TRACING = "off";
+  const n = Number(args.tasks);
+  const nats = await NatsServerProcess.start({});
+  const system = await BatonSystem.start({
+    natsUrl: nats.url,
+    prefix: "PROF",
+    workerConcurrency: Number(args.workers),
+  });
+  const session = new Session();
+  session.connect();
+  const rates: number[] = [];
+  try {
+    await system.runSingle(Math.min(n, 1000), Number(args.producers), closedLoop); // warm-up
+    await session.post("Profiler.enable");
+    await session.post("Profiler.start");
+    const pid = nats.pid;
+    const natsBefore = pid ? cpuSeconds(pid) : 0;
+    const selfBefore = process.cpuUsage();
+    const started = performance.now();
+    for (let r = 0; r < Number(args.rounds); r++) {
+      const t0 = performance.now();
+      await system.runSingle(n, Number(args.producers), closedLoop);
+      rates.push(n / ((performance.now() - t0) / 1000));
+      process.stdout.write(
+        `\rround ${r + 1}/${args.rounds}: ${Math.round(rates.at(-1) ?? 0)} tasks/s`,
+      );
+    }
+    const wall = (performance.now() - started) / 1000;
+    const self = process.cpuUsage(selfBefore);
+    const natsCpu = pid ? cpuSeconds(pid) - natsBefore : Number.NaN;
+    const { profile } = (await session.post("Profiler.stop")) as { profile: CpuProfile };
+    mkdirSync(args.out, { recursive: true });
+    const file = join(
+      args.out,
+      `profile-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`,
+    );
+    writeFileSync(file, JSON.stringify(profile));
+    process.stdout.write("\n");
+    console.log(`median ${Math.round(median(rates))} tasks/s over ${args.rounds} rounds of ${n}`);
+    console.log(
+      `CPU per wall second: this process ${(((self.user + self.system) / 1e6 / wall) * 100).toFixed(0)}%, nats-server ${((natsCpu / wall) * 100).toFixed(0)}%`,
+    );
+    console.log(`profile: ${file}`);
+    const top = Number(args.top);
+    const { self: selfRows, inclusive } = hotspots(profile, top);
+    console.log(`\nself time (top ${top})`);
+    for (const r of selfRows) console.log(`${r.percent.toFixed(1).padStart(5)}%  ${r.name}`);
+    console.log(`\ninclusive time, Baton and NATS client frames (top ${top})`);
+    for (const r of inclusive) console.log(`${r.percent.toFixed(1).padStart(5)}%  ${r.name}`);
+  } finally {
+    session.disconnect();
+    await system.stop();
+    await nats.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
