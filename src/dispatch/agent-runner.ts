@@ -129,7 +129,6 @@ interface Running extends AttemptState {
   delivery: TaskDelivery;
   /** Concurrency-limit keys this attempt holds a slot of. */
   limitKeys: string[];
-  versioned: Versioned;
   releasing: boolean;
   renewing?: Promise<void>;
   settled: Promise<void>;

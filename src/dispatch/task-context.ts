@@ -7,6 +7,7 @@ import { isWrongLastSequence } from "../nats/errors.js";
 import { withIoRetry } from "./io-retry.js";
 import type { Logger } from "../telemetry/logger.js";
 import type { JsonValue, TaskEventBody, TaskRecord } from "../types.js";
+import type { Versioned } from "../store/task-store.js";
 import type { DelegateCall, DelegateOptions, TaskContext } from "../sdk/types.js";
 import type { BatonClient } from "../client/client.js";
 import { mapLimit } from "../sdk/concurrency.js";
@@ -20,6 +21,8 @@ const decoder = new TextDecoder();
 /** Per-attempt state the runtime shares with the handler's context. */
 export interface AttemptState {
   readonly record: TaskRecord;
+  /** The record as last written by this attempt: the start of its next compare-and-set. */
+  versioned: Versioned;
   readonly controller: AbortController;
   /** Events in flight; awaited before the terminal event so watchers see them first. */
   readonly pendingEvents: Set<Promise<unknown>>;
@@ -69,11 +72,17 @@ export function createTaskContext(
     const child = handOff
       ? await client.submitForHandoff(capability, input, childOptions, HANDOFF_WINDOW_MS)
       : await client.submit(capability, input, childOptions);
-    await conn.tasks.mutate(record.id, (r) => {
-      if (r.children?.includes(child.id)) return undefined;
-      r.children = [...(r.children ?? []), child.id];
-      return r;
-    });
+    // From the attempt's last write: no read unless a heartbeat wrote in between.
+    const linked = await conn.tasks.mutate(
+      record.id,
+      (r) => {
+        if (r.children?.includes(child.id)) return undefined;
+        r.children = [...(r.children ?? []), child.id];
+        return r;
+      },
+      state.versioned,
+    );
+    if (linked) state.versioned = linked;
     let done: TaskRecord | undefined;
     try {
       // Straight to a peer over gRPC; whatever goes wrong there, the queue runs the child.
