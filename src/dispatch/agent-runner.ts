@@ -664,7 +664,15 @@ export class AgentRunner implements PeerHost {
     );
     if (!slots.ok) return { ok: false, reason: slots.reason };
     try {
-      const next = claimRecord(structuredClone(record), this.agentId, now, conn.config.leaseMs);
+      // The attempt starts once it holds its slots: taking them can wait on another attempt's
+      // release, and the recorded start must not come before that release.
+      const startedAt = slots.keys.length > 0 ? Date.now() : now;
+      const next = claimRecord(
+        structuredClone(record),
+        this.agentId,
+        startedAt,
+        conn.config.leaseMs,
+      );
       if (placement) addPlacement(next, placement);
       const claimed = await conn.tasks.replace(loaded, next);
       if (record.affinityKey !== undefined) this.warm.touch(record.affinityKey, now);
