@@ -10,7 +10,8 @@ export interface Variant {
   name: string;
   /** Tasks one run completes (the rate is tasks / wall time of the run). */
   tasks: number;
-  run: () => Promise<void>;
+  /** Runs `tasks` tasks (fewer for a warm-up). */
+  run: (tasks: number) => Promise<void>;
   /** Completions seen so far in the current run, for the progress line. */
   seen: () => number;
 }
@@ -23,12 +24,51 @@ export interface VariantResult {
   max: number;
 }
 
+/** How a measured value is held against its goal: at least, at most, or within a band of 1. */
+export type GoalOp = ">=" | "<=" | "within";
+
 export interface Ratio {
   baseline: string;
   /** Median of the per-round ratios Baton / baseline. */
   median: number;
   perRound: number[];
   goal?: number;
+  /** How `median` is held against `goal`; default ">=" (higher is better). */
+  goalOp?: GoalOp;
+  /** What the ratio is, when not "<first variant> / <baseline>" (e.g. "baton / bullmq p99"). */
+  label?: string;
+}
+
+/** An absolute goal (a latency, a memory bound, a share of a core). */
+export interface Goal {
+  what: string;
+  value: number;
+  unit: string;
+  op: GoalOp;
+  /** For "within": the allowed relative distance from 1 (0.2 = 0.8 to 1.2). */
+  target: number;
+  met: boolean;
+  perRound?: number[];
+}
+
+/** One bar of a chart group: a value, optionally a whisker from `lo` to `hi`. */
+export interface ChartBar {
+  name: string;
+  value: number;
+  lo?: number;
+  hi?: number;
+  /** Text after the bar; default the value with the group's unit. */
+  text?: string;
+}
+
+export interface ChartGroup {
+  title: string;
+  unit: string;
+  bars: ChartBar[];
+  /** What the bar and whisker mean, printed under the group. */
+  caption?: string;
+  /** One color for all bars (a series, e.g. slices of one run), instead of one per bar. */
+  singleColor?: boolean;
 }
 
 export interface ThroughputResult {
@@ -51,6 +91,12 @@ export interface TableResult {
   rows: string[][];
   data: unknown;
   notes: string[];
+  /** Further tables after the main one (e.g. a second part of the scenario). */
+  more?: { caption: string; header: string[]; rows: string[][] }[];
+  ratios?: Ratio[];
+  goals?: Goal[];
+  /** Bars for the SVG chart; table scenarios without one are left out of the chart. */
+  chart?: ChartGroup[];
 }
 
 export type ScenarioResult = ThroughputResult | TableResult;
@@ -70,6 +116,95 @@ export function progressDone(line: string): void {
   else process.stderr.write(`${line}\n`);
 }
 
+/** Whether `value` meets `target` under `op`. */
+export function meets(value: number, op: GoalOp, target: number): boolean {
+  if (!Number.isFinite(value)) return false;
+  if (op === ">=") return value >= target;
+  if (op === "<=") return value <= target;
+  return Math.abs(value - 1) <= target;
+}
+
+export function goal(
+  what: string,
+  value: number,
+  unit: string,
+  op: GoalOp,
+  target: number,
+  perRound?: number[],
+): Goal {
+  return {
+    what,
+    value,
+    unit,
+    op,
+    target,
+    met: meets(value, op, target),
+    ...(perRound ? { perRound } : {}),
+  };
+}
+
+/** The per-round ratios a[i] / b[i] and their median. */
+export function ratioOf(
+  a: readonly number[],
+  b: readonly number[],
+): { median: number; perRound: number[] } {
+  const perRound = a.map((x, i) => x / (b[i] ?? Number.NaN));
+  return { median: median(perRound), perRound };
+}
+
+/** Runs `work`, printing `status()` as a progress line every second until it settles. */
+export async function withProgress<T>(
+  label: string,
+  status: () => string,
+  work: Promise<T>,
+  timeoutMs: number,
+): Promise<T> {
+  const ticker = setInterval(() => progress(`${label}: ${status()}`), 1000);
+  try {
+    return await withTimeout(work, timeoutMs, `${label} (${status()})`);
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+/** One contender of `alternateRounds`: a warm-up and a measured run, each returning a sample. */
+export interface RoundVariant<T> {
+  name: string;
+  /** Runs once before the rounds; none = no warm-up of its own (e.g. shares another's). */
+  warmup: ((label: string) => Promise<unknown>) | undefined;
+  run: (label: string) => Promise<T>;
+}
+
+/**
+ * Like compareRounds for scenarios whose sample is more than a rate (latency percentiles, CPU):
+ * every variant warms up once, then each round runs every variant once in rotated order.
+ * Returns each variant's samples in round order; `describe` prints a finished run's sample.
+ */
+export async function alternateRounds<T>(
+  scenario: string,
+  variants: readonly RoundVariant<T>[],
+  rounds: number,
+  describe: (sample: T) => string,
+): Promise<Map<string, T[]>> {
+  for (const v of variants) {
+    if (!v.warmup) continue;
+    const label = `[${scenario}] warm-up ${v.name}`;
+    await v.warmup(label);
+    progressDone(`${label}: done`);
+  }
+  const samples = new Map<string, T[]>(variants.map((v) => [v.name, []]));
+  for (let r = 0; r < rounds; r++) {
+    const order = variants.map((_, i) => variants[(i + r) % variants.length] as RoundVariant<T>);
+    for (const v of order) {
+      const label = `[${scenario}] round ${r + 1}/${rounds} ${v.name}`;
+      const s = await v.run(label);
+      samples.get(v.name)?.push(s);
+      progressDone(`${label}: ${describe(s)}`);
+    }
+  }
+  return samples;
+}
+
 /** Times one run of a variant, printing progress every second; returns tasks per second. */
 async function timed(label: string, v: Variant, timeoutMs: number): Promise<number> {
   const started = performance.now();
@@ -78,7 +213,7 @@ async function timed(label: string, v: Variant, timeoutMs: number): Promise<numb
     progress(`${label}: ${v.seen()}/${v.tasks} done, ${s.toFixed(1)} s`);
   }, 1000);
   try {
-    await withTimeout(v.run(), timeoutMs, `${label} (${v.seen()}/${v.tasks} done)`);
+    await withTimeout(v.run(v.tasks), timeoutMs, `${label} (${v.seen()}/${v.tasks} done)`);
   } finally {
     clearInterval(ticker);
   }

@@ -84,3 +84,10 @@ export class Countdown {
 export function payload(i: number): { kind: string; seq: number; user: string; note: string } {
   return { kind: "bench.noop", seq: i, user: "user-0042", note: "x".repeat(40) };
 }
+
+/** Nearest-rank percentile (0 < p <= 100) of ascending `sorted`; NaN when empty. */
+export function percentile(sorted: ArrayLike<number>, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? Number.NaN;
+}

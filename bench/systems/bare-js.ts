@@ -18,6 +18,10 @@ const RESULT = encoder.encode(JSON.stringify({ ok: true }));
 
 export class BareSystem {
   private roundTag = 0;
+  /** Called as the worker starts a task, with its id and input (the latency scenario). */
+  onStart: ((id: string, input: unknown) => void) | undefined;
+  /** Called on every result the KV watch sees, with the task id (the latency scenario). */
+  onDone: ((id: string) => void) | undefined;
 
   private constructor(
     readonly done: Countdown,
@@ -55,9 +59,13 @@ export class BareSystem {
     const workerKv: KV = await new Kvm(workerJs).open(bucket);
 
     const done = new Countdown();
+    const ref: { system?: BareSystem } = {};
     const watch = await producerKv.watch({ include: "updates" });
     void (async () => {
-      for await (const _e of watch) done.tick();
+      for await (const e of watch) {
+        done.tick();
+        ref.system?.onDone?.(e.key);
+      }
     })();
 
     const consumer = await workerJs.consumers.get(stream, "worker");
@@ -66,13 +74,14 @@ export class BareSystem {
       for await (const m of messages) {
         // Not awaited: up to max_ack_pending tasks run at once.
         void (async () => {
-          const task = JSON.parse(decoder.decode(m.data)) as { id: string };
+          const task = JSON.parse(decoder.decode(m.data)) as { id: string; input: unknown };
+          ref.system?.onStart?.(task.id, task.input);
           await workerKv.put(task.id, RESULT);
           m.ack();
         })();
       }
     })();
-    return new BareSystem(
+    ref.system = new BareSystem(
       done,
       producerNc,
       workerNc,
@@ -80,6 +89,16 @@ export class BareSystem {
       subject,
       messages,
       () => watch.stop(),
+    );
+    return ref.system;
+  }
+
+  /** Publishes one task with id `id` and input payload(i); resolves with the PubAck. */
+  publish(id: string, i: number): Promise<unknown> {
+    return this.js.publish(
+      this.subject,
+      encoder.encode(JSON.stringify({ id, input: payload(i) })),
+      { msgID: id },
     );
   }
 

@@ -31,6 +31,10 @@ export interface BatonOptions {
 export class BatonSystem {
   readonly done = new Countdown();
   failures = 0;
+  /** Called as the no-op handler starts, with the task id and input (the latency scenario). */
+  onStart: ((taskId: string, input: unknown) => void) | undefined;
+  /** Called on every terminal state event, with the task id (the latency scenario). */
+  onDone: ((taskId: string) => void) | undefined;
 
   private constructor(
     readonly client: BatonClient,
@@ -47,11 +51,15 @@ export class BatonSystem {
       logLevel: "silent" as const,
       allowUndeclaredCapabilities: true,
     };
+    const ref: { system?: BatonSystem } = {};
     const agent = defineAgent<unknown>({
       name: "bench-noop",
       capabilities: [CAPABILITY],
       concurrency: o.workerConcurrency,
-      handler: () => null,
+      handler: (ctx) => {
+        ref.system?.onStart?.(ctx.taskId, ctx.input);
+        return null;
+      },
     });
     const worker = await Worker.start([agent], config);
     const client = await createClient(config);
@@ -62,7 +70,6 @@ export class BatonSystem {
       grpc = createGrpcClient({ address: gateway.address });
     }
     const conn = client.connection;
-    const ref: { system?: BatonSystem } = {};
     const sub = conn.nc.subscribe(conn.names.eventsWildcard, {
       callback: (_err, msg) => {
         const body = JSON.parse(decoder.decode(msg.data)) as TaskEventBody;
@@ -70,6 +77,7 @@ export class BatonSystem {
         if (body.type !== "state" || !isTerminal(body.state) || !system) return;
         if (body.state !== TaskState.Succeeded) system.failures++;
         system.done.tick();
+        system.onDone?.(body.taskId);
       },
     });
     await conn.nc.flush();

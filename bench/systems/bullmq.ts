@@ -5,7 +5,7 @@
  * One queue per system instance; jobs are kept after completion (BullMQ's default), as Baton
  * keeps its task records.
  */
-import { Queue, QueueEvents, Worker } from "bullmq";
+import { Queue, QueueEvents, Worker, type Job } from "bullmq";
 import { Redis, type RedisOptions } from "ioredis";
 import { Countdown, payload } from "../lib/stats.js";
 import type { LoopFn } from "./baton.js";
@@ -44,9 +44,13 @@ export function countRedisCommands(on: boolean): void {
 export class BullSystem {
   readonly done = new Countdown();
   failures = 0;
+  /** Called as the processor starts, with the job id and data (the latency scenario). */
+  onStart: ((jobId: string, data: unknown) => void) | undefined;
+  /** Called on every 'completed' event, with the job id (the latency scenario). */
+  onDone: ((jobId: string) => void) | undefined;
 
   private constructor(
-    private readonly connection: Redis,
+    private readonly connections: Redis[],
     readonly queue: Queue,
     private readonly worker: Worker,
     private readonly events: QueueEvents,
@@ -61,18 +65,34 @@ export class BullSystem {
       streams: { events: { maxLen: 1_000_000 } },
     });
     await queue.waitUntilReady();
+    const eventsConnection = new Redis(o.redisUrl, redisOptions);
     const events = new QueueEvents(o.queue, {
-      connection: new Redis(o.redisUrl, redisOptions),
+      connection: eventsConnection,
       lastEventId: "0-0",
     });
     await events.waitUntilReady();
-    const worker = new Worker(o.queue, () => Promise.resolve(null), {
-      connection: new Redis(o.redisUrl, redisOptions),
-      concurrency: o.workerConcurrency,
-    });
+    const ref: { system?: BullSystem } = {};
+    const workerConnection = new Redis(o.redisUrl, redisOptions);
+    const worker = new Worker(
+      o.queue,
+      (job: Job) => {
+        ref.system?.onStart?.(job.id ?? "", job.data);
+        return Promise.resolve(null);
+      },
+      { connection: workerConnection, concurrency: o.workerConcurrency },
+    );
     await worker.waitUntilReady();
-    const system = new BullSystem(connection, queue, worker, events);
-    events.on("completed", () => system.done.tick());
+    const system = new BullSystem(
+      [connection, eventsConnection, workerConnection],
+      queue,
+      worker,
+      events,
+    );
+    ref.system = system;
+    events.on("completed", ({ jobId }) => {
+      system.done.tick();
+      system.onDone?.(jobId);
+    });
     events.on("failed", () => {
       system.failures++;
       system.done.tick();
@@ -107,6 +127,7 @@ export class BullSystem {
     await this.events.close();
     await this.queue.obliterate({ force: true }).catch(() => undefined);
     await this.queue.close();
-    this.connection.disconnect();
+    // BullMQ leaves connections it was given open; without this the process never exits.
+    for (const c of this.connections) c.disconnect();
   }
 }

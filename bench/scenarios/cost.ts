@@ -1,194 +1,19 @@
-/**
- * The scenarios. Each starts its systems, runs them through the shared runner (or counts) and
- * stops them. Systems run in this process; each broker (nats-server, Redis) is its own process.
- */
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { Redis } from "ioredis";
-import { BareSystem } from "./systems/bare-js.js";
-import { BatonSystem } from "./systems/baton.js";
-import { BullSystem, countRedisCommands, redisCommands } from "./systems/bullmq.js";
+import { BareSystem } from "../systems/bare-js.js";
+import { BatonSystem } from "../systems/baton.js";
+import { BullSystem, countRedisCommands, redisCommands } from "../systems/bullmq.js";
 import {
   apiTotal,
   sequenceDelta,
   streamSequences,
   TrafficCounter,
   type Counts,
-} from "./lib/nats-counters.js";
-import {
-  compareRounds,
-  progressDone,
-  type RunSettings,
-  type ScenarioResult,
-  type Variant,
-} from "./lib/runner.js";
-import { closedLoop, fmt, withTimeout } from "./lib/stats.js";
-
-export interface Context {
-  natsUrl: string;
-  redisUrl: string;
-  settings: RunSettings;
-  tasks: number;
-  producers: number;
-  workers: number;
-  batch: number;
-  batchCallers: number;
-  costTasks: number;
-  stamp: string;
-}
-
-export interface Scenario {
-  name: string;
-  run: (ctx: Context) => Promise<ScenarioResult>;
-}
-
-const warm =
-  (n: number) =>
-  (v: Variant): Variant => ({ ...v, tasks: Math.min(n, v.tasks) });
-
-function check(system: { failures?: number }, name: string): void {
-  if (system.failures) throw new Error(`${name}: ${system.failures} tasks failed`);
-}
-
-/** Scenario 1: end-to-end no-op tasks per second on the library path. */
-const throughput: Scenario = {
-  name: "throughput",
-  async run(ctx) {
-    const { tasks: n, producers: p, workers: w } = ctx;
-    const baton = await BatonSystem.start({
-      natsUrl: ctx.natsUrl,
-      prefix: `B1${ctx.stamp}`,
-      workerConcurrency: w,
-    });
-    const bull = await BullSystem.start({
-      redisUrl: ctx.redisUrl,
-      queue: `bench1-${ctx.stamp}`,
-      workerConcurrency: w,
-    });
-    const bare = await BareSystem.start({
-      natsUrl: ctx.natsUrl,
-      name: `BARE1${ctx.stamp}`,
-      workerConcurrency: w,
-    });
-    try {
-      const variants: Variant[] = [
-        {
-          name: "baton",
-          tasks: n,
-          run: async () => {
-            await baton.runSingle(n, p, closedLoop);
-            check(baton, "baton");
-          },
-          seen: () => baton.seen,
-        },
-        {
-          name: "bullmq",
-          tasks: n,
-          run: async () => {
-            await bull.runSingle(n, p, closedLoop);
-            check(bull, "bullmq");
-          },
-          seen: () => bull.seen,
-        },
-        {
-          name: "bare jetstream",
-          tasks: n,
-          run: () => bare.runSingle(n, p, closedLoop),
-          seen: () => bare.seen,
-        },
-      ];
-      const { variants: vs, ratios } = await compareRounds(
-        "throughput",
-        variants,
-        ctx.settings,
-        warm(1000),
-      );
-      for (const r of ratios) if (r.baseline === "bullmq") r.goal = 1.25;
-      return {
-        kind: "throughput",
-        name: "throughput",
-        title: "1. End-to-end no-op tasks/s, library path (submit -> completion seen by client)",
-        unit: "tasks/s",
-        params: { tasksPerRun: n, producerConcurrency: p, workerConcurrency: w },
-        variants: vs,
-        ratios,
-        notes: [
-          "baton: client.submit from P concurrent callers; a Worker (own connection) with one no-op agent of concurrency W; completion = terminal state event on one core subscription to the events subject wildcard.",
-          "bullmq: Queue.add from P concurrent callers; Worker with concurrency W and a no-op processor; completion = QueueEvents 'completed'.",
-          "bare jetstream: js.publish with msgID to a work-queue stream (P concurrent callers); a pull consumer (max_ack_pending W) does one KV put and an ack; completion = one KV watch.",
-        ],
-      };
-    } finally {
-      await baton.stop();
-      await bull.stop();
-      await bare.stop();
-    }
-  },
-};
-
-/** Scenario 2: the same through the gRPC gateway, batch submit, against BullMQ addBulk. */
-const gateway: Scenario = {
-  name: "gateway",
-  async run(ctx) {
-    const { tasks: n, workers: w, batch, batchCallers } = ctx;
-    const baton = await BatonSystem.start({
-      natsUrl: ctx.natsUrl,
-      prefix: `B2${ctx.stamp}`,
-      workerConcurrency: w,
-      gateway: true,
-    });
-    const bull = await BullSystem.start({
-      redisUrl: ctx.redisUrl,
-      queue: `bench2-${ctx.stamp}`,
-      workerConcurrency: w,
-    });
-    try {
-      const variants: Variant[] = [
-        {
-          name: "baton gateway SubmitTasks",
-          tasks: n,
-          run: async () => {
-            await baton.runGatewayBatch(n, batch, batchCallers, closedLoop);
-            check(baton, "baton");
-          },
-          seen: () => baton.seen,
-        },
-        {
-          name: "bullmq addBulk",
-          tasks: n,
-          run: async () => {
-            await bull.runBulk(n, batch, batchCallers, closedLoop);
-            check(bull, "bullmq");
-          },
-          seen: () => bull.seen,
-        },
-      ];
-      const { variants: vs, ratios } = await compareRounds(
-        "gateway",
-        variants,
-        ctx.settings,
-        warm(1000),
-      );
-      for (const r of ratios) r.goal = 1.0;
-      return {
-        kind: "throughput",
-        name: "gateway",
-        title: "2. End-to-end no-op tasks/s, gRPC gateway batch submit vs BullMQ addBulk",
-        unit: "tasks/s",
-        params: { tasksPerRun: n, batch, batchCallers, workerConcurrency: w },
-        variants: vs,
-        ratios,
-        notes: [
-          "baton: GrpcClient.submitMany (SubmitTasks, auto idempotency keys, the client default) against a gateway started in this process; completion seen on the events subject (NATS), as in scenario 1, since the gateway only offers per-task Watch/Wait streams.",
-          "bullmq: Queue.addBulk with the same batch size and concurrent callers; completion = QueueEvents 'completed'.",
-        ],
-      };
-    } finally {
-      await baton.stop();
-      await bull.stop();
-    }
-  },
-};
+} from "../lib/nats-counters.js";
+import { progressDone, type ScenarioResult } from "../lib/runner.js";
+import { closedLoop, fmt, withTimeout } from "../lib/stats.js";
+import { check, type Scenario } from "./common.js";
 
 interface CostRow {
   system: string;
@@ -197,8 +22,9 @@ interface CostRow {
 }
 
 /** Scenario 7: per-task broker traffic, counted. */
-const cost: Scenario = {
+export const cost: Scenario = {
   name: "cost",
+  summary: "7. per-task broker messages, round trips and writes",
   async run(ctx) {
     const n = ctx.costTasks;
     const { producers: p, workers: w } = ctx;
@@ -350,5 +176,3 @@ function costTable(rows: CostRow[], params: Record<string, unknown>): ScenarioRe
     ],
   };
 }
-
-export const SCENARIOS: Scenario[] = [throughput, gateway, cost];
