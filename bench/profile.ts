@@ -4,7 +4,10 @@
  * https://www.speedscope.app for a flame graph), plus the top functions and the CPU the process
  * and nats-server used.
  *
- *   npm run bench:profile -- --tasks 5000 --rounds 3 [--tracing off]
+ *   npm run bench:profile -- --tasks 5000 --rounds 3 [--tracing off] [--profile off]
+ *
+ * With --profile off it only measures (the profiler itself costs a few percent), e.g. to compare
+ * two commits.
  */
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { Session } from "node:inspector/promises";
@@ -24,6 +27,7 @@ const { values: args } = parseArgs({
     producers: { type: "string", default: "64" },
     workers: { type: "string", default: "64" },
     tracing: { type: "string", default: "on" },
+    profile: { type: "string", default: "on" },
     top: { type: "string", default: "25" },
     out: { type: "string", default: join(HERE, "results") },
   },
@@ -49,8 +53,11 @@ async function main(): Promise<void> {
   const rates: number[] = [];
   try {
     await system.runSingle(Math.min(n, 1000), Number(args.producers), closedLoop); // warm-up
-    await session.post("Profiler.enable");
-    await session.post("Profiler.start");
+    const profiling = args.profile !== "off";
+    if (profiling) {
+      await session.post("Profiler.enable");
+      await session.post("Profiler.start");
+    }
     const pid = nats.pid;
     const natsBefore = pid ? cpuSeconds(pid) : 0;
     const selfBefore = process.cpuUsage();
@@ -66,6 +73,12 @@ async function main(): Promise<void> {
     const wall = (performance.now() - started) / 1000;
     const self = process.cpuUsage(selfBefore);
     const natsCpu = pid ? cpuSeconds(pid) - natsBefore : Number.NaN;
+    process.stdout.write("\n");
+    console.log(`median ${Math.round(median(rates))} tasks/s over ${args.rounds} rounds of ${n}`);
+    console.log(
+      `CPU per wall second: this process ${(((self.user + self.system) / 1e6 / wall) * 100).toFixed(0)}%, nats-server ${((natsCpu / wall) * 100).toFixed(0)}%`,
+    );
+    if (!profiling) return;
     const { profile } = (await session.post("Profiler.stop")) as { profile: CpuProfile };
     mkdirSync(args.out, { recursive: true });
     const file = join(
@@ -73,11 +86,6 @@ async function main(): Promise<void> {
       `profile-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`,
     );
     writeFileSync(file, JSON.stringify(profile));
-    process.stdout.write("\n");
-    console.log(`median ${Math.round(median(rates))} tasks/s over ${args.rounds} rounds of ${n}`);
-    console.log(
-      `CPU per wall second: this process ${(((self.user + self.system) / 1e6 / wall) * 100).toFixed(0)}%, nats-server ${((natsCpu / wall) * 100).toFixed(0)}%`,
-    );
     console.log(`profile: ${file}`);
     const top = Number(args.top);
     const { self: selfRows, inclusive } = hotspots(profile, top);

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parentDeathWrapper } from "../../src/nats/server-process.js";
+import { forEachLine } from "../../src/lines.js";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** The `baton` executable (registers tsx itself). */
@@ -68,10 +69,10 @@ export class Child {
         resolve(this.exit);
       });
     });
-    lines(proc.stdout, (line) => {
+    forEachLine(proc.stdout, (line) => {
       for (const l of this.lineListeners) l(line);
     });
-    lines(proc.stderr, (line) => {
+    forEachLine(proc.stderr, (line) => {
       this.stderrTail.push(line);
       if (this.stderrTail.length > 40) this.stderrTail.shift();
     });
@@ -158,19 +159,4 @@ export class Child {
     }
     return first;
   }
-}
-
-function lines(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
-  if (!stream) return;
-  let partial = "";
-  stream.setEncoding("utf8");
-  stream.on("data", (chunk: string) => {
-    const parts = (partial + chunk).split("\n");
-    partial = parts.pop() ?? "";
-    for (const line of parts) onLine(line.replace(/\r$/, ""));
-  });
-  stream.on("end", () => {
-    if (partial !== "") onLine(partial);
-    partial = "";
-  });
 }

@@ -4,7 +4,7 @@
  * growing store) fall on all alike. Reported per variant: median, min and max over rounds; per
  * baseline: Baton / baseline as the median of the per-round ratios.
  */
-import { max, median, min, withTimeout } from "./stats.js";
+import { fmtMs, max, median, min, withTimeout } from "./stats.js";
 
 export interface Variant {
   name: string;
@@ -59,6 +59,11 @@ export interface ChartBar {
   hi?: number;
   /** Text after the bar; default the value with the group's unit. */
   text?: string;
+}
+
+/** A latency bar: p50 as the bar, a line on to p99. */
+export function latencyBar(name: string, p50: number, p99: number): ChartBar {
+  return { name, value: p50, lo: p50, hi: p99, text: `p50 ${fmtMs(p50)} / p99 ${fmtMs(p99)} ms` };
 }
 
 export interface ChartGroup {

@@ -24,6 +24,9 @@ export function fmt(n: number, digits = 0): string {
   });
 }
 
+/** Milliseconds with two decimals. */
+export const fmtMs = (x: number): string => fmt(x, 2);
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `total` calls from `callers` concurrent loops, each call taking the next index. */

@@ -8,13 +8,14 @@ import { defineAgent } from "../../src/sdk/define-agent.js";
 import type { JsonValue } from "../../src/types.js";
 import {
   alternateRounds,
+  latencyBar,
   ratioOf,
   withProgress,
   type ChartGroup,
   type Ratio,
   type RoundVariant,
 } from "../lib/runner.js";
-import { closedLoop, fmt, max, median, min, payload, percentile } from "../lib/stats.js";
+import { closedLoop, fmt, fmtMs, max, median, min, payload, percentile } from "../lib/stats.js";
 import { GrpcEcho } from "../systems/grpc-echo.js";
 import { NatsRequestReply } from "../systems/nats-reqreply.js";
 import type { Scenario } from "./common.js";
@@ -78,8 +79,6 @@ async function timedCalls(
   );
   return phase.sample();
 }
-
-const ms = (x: number): string => fmt(x, 2);
 
 export const handoff: Scenario = {
   name: "handoff",
@@ -188,7 +187,7 @@ export const handoff: Scenario = {
         "handoff",
         variants,
         ctx.settings.rounds,
-        (s) => `${fmt(s.rate)} calls/s, p50 ${ms(s.p50)} ms, p99 ${ms(s.p99)} ms`,
+        (s) => `${fmt(s.rate)} calls/s, p50 ${fmtMs(s.p50)} ms, p99 ${fmtMs(s.p99)} ms`,
       );
 
       const of = (name: string): CallSample[] => samples.get(name) ?? [];
@@ -215,19 +214,11 @@ export const handoff: Scenario = {
           fmt(med(ss, "calls")),
           fmt(median(rates)),
           `${fmt(min(rates))} - ${fmt(max(rates))}`,
-          ms(med(ss, "p50")),
-          ms(med(ss, "p99")),
+          fmtMs(med(ss, "p50")),
+          fmtMs(med(ss, "p99")),
         ]);
         rate.bars.push({ name: v.name, value: median(rates), lo: min(rates), hi: max(rates) });
-        const p50 = med(ss, "p50");
-        const p99 = med(ss, "p99");
-        lat.bars.push({
-          name: v.name,
-          value: p50,
-          lo: p50,
-          hi: p99,
-          text: `p50 ${ms(p50)} / p99 ${ms(p99)} ms`,
-        });
+        lat.bars.push(latencyBar(v.name, med(ss, "p50"), med(ss, "p99")));
       }
       const ratios: Ratio[] = [];
       for (const b of ["bare grpc unary", "nats request-reply"]) {

@@ -6,6 +6,7 @@ import { LatencyRun, openLoop, type LatencySample } from "../lib/latency.js";
 import {
   alternateRounds,
   goal,
+  latencyBar,
   progressDone,
   ratioOf,
   withProgress,
@@ -15,7 +16,7 @@ import {
   type RoundVariant,
   type TableResult,
 } from "../lib/runner.js";
-import { closedLoop, fmt, median, payload } from "../lib/stats.js";
+import { closedLoop, fmt, fmtMs, median, payload } from "../lib/stats.js";
 import { BareSystem } from "../systems/bare-js.js";
 import { BatonSystem, CAPABILITY } from "../systems/baton.js";
 import { BullSystem } from "../systems/bullmq.js";
@@ -162,8 +163,6 @@ async function measure(
   return run.summary();
 }
 
-const ms = (x: number): string => fmt(x, 2);
-
 export const latency: Scenario = {
   name: "latency",
   summary: "3. open-loop latency (submit -> start, -> completion) at --loads % of peak",
@@ -239,8 +238,8 @@ export const latency: Scenario = {
         variants,
         ctx.settings.rounds,
         (s) =>
-          `offered ${fmt(s.offered)}/s, start p50 ${ms(s.startP50)} p99 ${ms(s.startP99)} ms, ` +
-          `done p50 ${ms(s.doneP50)} p99 ${ms(s.doneP99)} ms`,
+          `offered ${fmt(s.offered)}/s, start p50 ${fmtMs(s.startP50)} p99 ${fmtMs(s.startP99)} ms, ` +
+          `done p50 ${fmtMs(s.doneP50)} p99 ${fmtMs(s.doneP99)} ms`,
       );
       return report(ctx, n, w, peakRate, peakSource, loads, drivers, samples);
     } finally {
@@ -291,20 +290,12 @@ function report(
         `${load}%`,
         fmt(med(ss, "offered")),
         fmt(med(ss, "achieved")),
-        ms(med(ss, "startP50")),
-        ms(med(ss, "startP99")),
-        ms(med(ss, "doneP50")),
-        ms(med(ss, "doneP99")),
+        fmtMs(med(ss, "startP50")),
+        fmtMs(med(ss, "startP99")),
+        fmtMs(med(ss, "doneP50")),
+        fmtMs(med(ss, "doneP99")),
       ]);
-      const p50 = med(ss, "doneP50");
-      const p99 = med(ss, "doneP99");
-      group.bars.push({
-        name: d.name,
-        value: p50,
-        lo: p50,
-        hi: p99,
-        text: `p50 ${ms(p50)} / p99 ${ms(p99)} ms`,
-      });
+      group.bars.push(latencyBar(d.name, med(ss, "doneP50"), med(ss, "doneP99")));
     }
     chart.push(group);
     const baton = of("baton", load);

@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { forEachLine } from "../lines.js";
 import {
   accessSync,
   constants,
@@ -442,19 +443,7 @@ export class NatsServerProcess implements AsyncDisposable {
       if (line.includes("address already in use")) run.addressInUse = true;
     };
     for (const stream of [child.stdout, child.stderr]) {
-      if (stream === null) continue;
-      let partial = "";
-      stream.setEncoding("utf8");
-      stream.on("data", (chunk: string) => {
-        this.logStream?.write(chunk);
-        const parts = (partial + chunk).split("\n");
-        partial = parts.pop() ?? "";
-        for (const line of parts) onLine(line.replace(/\r$/, ""));
-      });
-      stream.on("end", () => {
-        if (partial !== "") onLine(partial);
-        partial = "";
-      });
+      forEachLine(stream, onLine, (chunk) => this.logStream?.write(chunk));
     }
     child.once("exit", (code, signal) => {
       run.exit ??= { code, signal };
