@@ -664,13 +664,11 @@ export class AgentRunner implements PeerHost {
     );
     if (!slots.ok) return { ok: false, reason: slots.reason };
     try {
-      // The attempt starts once it holds its slots: taking them can wait on another attempt's
-      // release, and the recorded start must not come before that release.
-      const startedAt = slots.keys.length > 0 ? Date.now() : now;
+      // Started once it holds its slots: taking them may wait on another attempt's release.
       const next = claimRecord(
         structuredClone(record),
         this.agentId,
-        startedAt,
+        Date.now(),
         conn.config.leaseMs,
       );
       if (placement) addPlacement(next, placement);

@@ -80,8 +80,8 @@ export async function directLast(
 
 /**
  * Creates `key` in the KV bucket `bucket` (whose handle is `kv`); undefined when it already holds
- * a value. The first try is one publish; a key with history (deleted or purged) goes through the
- * KV's own create, which may write over a delete marker.
+ * a value. A key whose last entry is a delete or purge marker is written over, as the KV's own
+ * create does; usually that costs one publish.
  */
 export async function kvCreate(
   mux: RequestMux,
@@ -90,18 +90,18 @@ export async function kvCreate(
   key: string,
   data: Uint8Array,
 ): Promise<number | undefined> {
-  try {
-    const ack = await jsPublish(mux, `$KV.${bucket}.${key}`, data, {
-      expectedLastSubjectSequence: 0,
-    });
-    return ack.seq;
-  } catch (err) {
-    if (!isWrongLastSequence(err)) throw err;
-  }
-  try {
-    return await kv.create(key, data);
-  } catch (err) {
-    if (isWrongLastSequence(err)) return undefined;
-    throw err;
+  const subject = `$KV.${bucket}.${key}`;
+  let expected = 0;
+  for (;;) {
+    try {
+      return (await jsPublish(mux, subject, data, { expectedLastSubjectSequence: expected })).seq;
+    } catch (err) {
+      if (!isWrongLastSequence(err)) throw err;
+    }
+    // Lost the race or the key has history: only a marker may be written over, and only once.
+    if (expected !== 0) return undefined;
+    const last = await kv.get(key);
+    if (!last || last.operation === "PUT") return undefined;
+    expected = last.revision;
   }
 }

@@ -70,12 +70,9 @@ export class Names {
   get dlqWildcard(): string {
     return `${this.prefix}.dlq.>`;
   }
-  /**
-   * The span store subject holding a trace's spans: one of 16 shards by the trace id's first hex
-   * digit, so one export batch is a handful of messages, not one per trace.
-   */
-  spansSubject(traceId: string): string {
-    return `${this.prefix}.spans.${traceId.charAt(0) || "0"}`;
+  /** The span store subject of one shard (see spanShard). */
+  spansSubject(shard: string): string {
+    return `${this.prefix}.spans.${shard}`;
   }
   get spansWildcard(): string {
     return `${this.prefix}.spans.>`;
@@ -110,4 +107,12 @@ export function hashKey(value: string): string {
 
 export function stepKey(taskId: string, stepName: string): string {
   return `${taskId}.${hashKey(stepName)}`;
+}
+
+/**
+ * The span store shard holding a trace's spans: one of 16, by the trace id's first hex digit, so
+ * one export batch is a handful of messages, not one per trace.
+ */
+export function spanShard(traceId: string): string {
+  return traceId.charAt(0) || "0";
 }

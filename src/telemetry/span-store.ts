@@ -11,6 +11,7 @@ import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { ValidationError } from "../errors.js";
 import type { BatonConnection } from "../nats/connection.js";
 import { readSnapshot } from "../nats/snapshot.js";
+import { spanShard } from "../nats/subjects.js";
 import type { TaskRecord } from "../types.js";
 import { ATTR } from "./attributes.js";
 import { traceIdOf } from "./propagation.js";
@@ -185,14 +186,14 @@ export class SpanStoreExporter implements SpanExporter {
       const byShard = new Map<string, SpanRecord[]>();
       for (const span of spans) {
         const r = toSpanRecord(span, agent);
-        const shard = r.traceId.charAt(0);
+        const shard = spanShard(r.traceId);
         const list = byShard.get(shard);
         if (list) list.push(r);
         else byShard.set(shard, [r]);
       }
       for (const conn of targets) {
-        for (const records of byShard.values()) {
-          const subject = conn.names.spansSubject(records[0]?.traceId ?? "");
+        for (const [shard, records] of byShard) {
+          const subject = conn.names.spansSubject(shard);
           for (const body of chunkSpans(records)) {
             try {
               // Core publish: the stream stores it without an ack round trip per batch.
@@ -233,7 +234,7 @@ export async function readTrace(conn: BatonConnection, traceId: string): Promise
   let messages;
   try {
     messages = await readSnapshot(conn.js, conn.names.spansStream, {
-      filter: conn.names.spansSubject(traceId),
+      filter: conn.names.spansSubject(spanShard(traceId)),
     });
   } catch (err) {
     // No span store on this server (it could not be created): no spans, not a failure.

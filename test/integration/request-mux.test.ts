@@ -1,7 +1,8 @@
-import { JetStreamApiError, jetstreamManager } from "@nats-io/jetstream";
+import { JetStreamApiError, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { directLast, jsPublish } from "../../src/nats/js-fast.js";
+import { Kvm } from "@nats-io/kv";
+import { directLast, jsPublish, kvCreate } from "../../src/nats/js-fast.js";
 import { RequestMux, RequestTimeoutError } from "../../src/nats/request-mux.js";
 import { startNats, type TestNats } from "../helpers/nats.js";
 
@@ -86,5 +87,25 @@ describe("jsPublish and directLast", () => {
   it("reports a subject no stream stores as an error, and a missing message as undefined", async () => {
     await expect(jsPublish(mux, "nostream.x", "x")).rejects.toThrow(/nostream\.x/);
     expect(await directLast(mux, STREAM, "mux.absent")).toBeUndefined();
+  });
+});
+
+describe("kvCreate", () => {
+  it("creates once, refuses a live key, and writes over a deleted or purged one", async () => {
+    const kv = await new Kvm(jetstream(nc)).create("muxkv", { history: 1 });
+    const data = (t: string): Uint8Array => new TextEncoder().encode(t);
+    const first = await kvCreate(mux, kv, "muxkv", "k", data("a"));
+    expect(first).toBeGreaterThan(0);
+    expect(await kvCreate(mux, kv, "muxkv", "k", data("b"))).toBeUndefined();
+    expect(new TextDecoder().decode((await kv.get("k"))?.value)).toBe("a");
+
+    await kv.purge("k");
+    const again = await kvCreate(mux, kv, "muxkv", "k", data("c"));
+    expect(again).toBeGreaterThan(first ?? 0);
+    expect(new TextDecoder().decode((await kv.get("k"))?.value)).toBe("c");
+
+    await kv.delete("k");
+    expect(await kvCreate(mux, kv, "muxkv", "k", data("d"))).toBeGreaterThan(again ?? 0);
+    expect(await kvCreate(mux, kv, "muxkv", "k", data("e"))).toBeUndefined();
   });
 });
