@@ -17,10 +17,17 @@ export interface SnapshotOptions {
   limit?: number;
 }
 
+/** How long a read may go without a message before it asks the server whether any are left. */
+const IDLE_CHECK_MS = 250;
+
 /**
  * Reads the messages a stream holds when the call starts, through an ephemeral ordered consumer
- * that is deleted afterwards. It stops at the count pending at the start, so writes made while it
- * reads can neither stall it (as KV `keys()` can) nor make it run on.
+ * that is deleted afterwards. A plain read stops at the count pending at the start, so writes made
+ * while it reads cannot make it run on. A last-per-subject read (a KV bucket) reads on until the
+ * consumer has nothing pending: a key rewritten during the read moves past the start's count (its
+ * old value deleted), and stopping at the count would miss it. When messages counted as pending
+ * are deleted before delivery, the read stops once the server reports nothing left, so it cannot
+ * wait for them forever.
  */
 export async function readSnapshot(
   js: JetStreamClient,
@@ -36,17 +43,44 @@ export async function readSnapshot(
         : { deliver_policy: DeliverPolicy.All }),
   });
   const out: SnapshotMessage[] = [];
+  let idleCheck: NodeJS.Timeout | undefined;
   try {
     const pending = (await consumer.info(true)).num_pending;
-    const total = Math.min(pending, options.limit ?? Infinity);
+    const limit = options.limit ?? Infinity;
+    const total = Math.min(pending, limit);
     if (total === 0) return out;
     const messages = await consumer.consume({ max_messages: Math.min(total, 1024) });
+    // Under writes faster than the read, chasing could go on for ever; past this it stops.
+    const chaseCap = 2 * total + 1024;
+    let lastMessageAt = Date.now();
+    let checking = false;
+    idleCheck = setInterval(() => {
+      if (checking || Date.now() - lastMessageAt < IDLE_CHECK_MS) return;
+      checking = true;
+      consumer.info().then(
+        (info) => {
+          checking = false;
+          if (info.num_pending === 0) messages.stop();
+        },
+        () => {
+          checking = false;
+        },
+      );
+    }, IDLE_CHECK_MS);
     for await (const m of messages) {
+      lastMessageAt = Date.now();
       out.push({ subject: m.subject, seq: m.seq, data: m.data });
-      if (out.length >= total) break;
+      if (out.length >= limit) break;
+      if (
+        options.lastPerSubject
+          ? m.info.pending === 0 || out.length >= chaseCap
+          : out.length >= total
+      )
+        break;
     }
     await messages.close();
   } finally {
+    clearInterval(idleCheck);
     await consumer.delete().catch(() => undefined);
   }
   return out;
