@@ -15,7 +15,8 @@ import { ensureConsumer, consumerSpecs } from "../nats/topology.js";
 import { compileRetryPolicy, type RetryPolicy } from "../retry.js";
 import { toTaskError } from "../store/attempts.js";
 import { publishDeadLetter } from "../store/dead-letters.js";
-import { publishEvent } from "../store/events.js";
+import { cloneJson } from "../store/clone.js";
+import { publishEvent, sendEvent } from "../store/events.js";
 import { isTerminal } from "../store/states.js";
 import { ConflictError } from "../errors.js";
 import type { Versioned } from "../store/task-store.js";
@@ -174,6 +175,12 @@ export class AgentRunner implements PeerHost {
   private readonly checkOutput: ValidateFunction | undefined;
   /** Submits and watches delegated sub-tasks on the runner's connection. */
   private readonly client: BatonClient;
+  /**
+   * A delivery younger than this needs no ack-timer reset on claim: the server's ack wait is the
+   * lease, and the first heartbeat (at most heartbeatMs after the claim) resets it with half the
+   * remaining margin to spare.
+   */
+  private readonly freshDeliveryMs: number;
 
   constructor(
     private readonly conn: BatonConnection,
@@ -193,8 +200,13 @@ export class AgentRunner implements PeerHost {
       })),
     );
     this.client = new BatonClient(conn, false);
+    this.freshDeliveryMs = (conn.config.leaseMs - conn.config.heartbeatMs) / 2;
     this.checkOutput = agent.outputSchema ? compileSchema(agent.outputSchema) : undefined;
-    this.puller = new Puller(conn.nc, (d) => this.onDelivery(d));
+    this.puller = new Puller(
+      conn.nc,
+      (d) => this.onDelivery(d),
+      (subject, data) => conn.mux.send(subject, data),
+    );
     this.directory = directoryFor(conn);
     this.held = new HeldDeliveries(conn, this.log, (r) => this.repairTerminalEvent(r));
     this.limits = new LimitSlots(conn.limits, conn.config.limits);
@@ -460,12 +472,7 @@ export class AgentRunner implements PeerHost {
               : toTaskError(new DeadlineExceededError(record.deadline ?? now));
             const next = await conn.tasks.replace(
               loaded,
-              endRecord(
-                structuredClone(record),
-                dead ? TaskState.Dead : TaskState.Failed,
-                error,
-                now,
-              ),
+              endRecord(cloneJson(record), dead ? TaskState.Dead : TaskState.Failed, error, now),
             );
             if (dead) {
               await publishDeadLetter(conn, next.record);
@@ -487,7 +494,7 @@ export class AgentRunner implements PeerHost {
               else await this.waitFor(loaded, delivery, claim.reason);
               return;
             }
-            delivery.working();
+            delivery.claimed(this.freshDeliveryMs);
             await this.execute(claim.claimed, delivery, claim.keys, "queue", claim.readyAt);
             return;
           }
@@ -617,7 +624,7 @@ export class AgentRunner implements PeerHost {
         await this.conn.tasks.replace(
           loaded,
           waitRecord(
-            structuredClone(r),
+            cloneJson(r),
             reason,
             resourceClass(r.requirements),
             now,
@@ -665,12 +672,7 @@ export class AgentRunner implements PeerHost {
     if (!slots.ok) return { ok: false, reason: slots.reason };
     try {
       // Started once it holds its slots: taking them may wait on another attempt's release.
-      const next = claimRecord(
-        structuredClone(record),
-        this.agentId,
-        Date.now(),
-        conn.config.leaseMs,
-      );
+      const next = claimRecord(cloneJson(record), this.agentId, Date.now(), conn.config.leaseMs);
       if (placement) addPlacement(next, placement);
       const claimed = await conn.tasks.replace(loaded, next);
       if (record.affinityKey !== undefined) this.warm.touch(record.affinityKey, now);
@@ -810,24 +812,7 @@ export class AgentRunner implements PeerHost {
   }
 
   private stateEvent(record: TaskRecord): Promise<number> {
-    return publishEvent(
-      this.conn,
-      {
-        type: "state",
-        taskId: record.id,
-        time: Date.now(),
-        state: record.state,
-        attempt: record.attempt,
-        ...(record.error && record.state !== TaskState.Succeeded ? { error: record.error } : {}),
-        ...(record.result !== undefined && record.state === TaskState.Succeeded
-          ? { result: record.result }
-          : {}),
-        ...(record.runAt !== undefined && record.state === TaskState.Pending
-          ? { runAt: record.runAt }
-          : {}),
-      },
-      `${record.id}:${record.state}:${record.attempt}:${record.replays ?? 0}`,
-    );
+    return publishEvent(this.conn, stateEventOf(record), stateEventId(record));
   }
 
   /**
@@ -889,12 +874,9 @@ export class AgentRunner implements PeerHost {
     const log = this.log.child({ task_id: record.id, attempt: record.attempt });
     const timer = this.armTimer(record, controller);
     try {
-      // Not awaited: events from one connection are stored in the order sent, so RUNNING still
-      // comes before progress and the end; settle waits for it before writing the end.
-      const runningEvent = this.stateEvent(record).catch((err: unknown) =>
-        log.warn({ err }, "RUNNING event not published"),
-      );
-      entry.pendingEvents.add(runningEvent);
+      // Without waiting for an ack: the task path's publishes leave in order, so RUNNING is
+      // stored before progress and the end. Lost with the connection, as a failed publish was.
+      sendEvent(this.conn, stateEventOf(record), stateEventId(record));
       const ctx = createTaskContext(
         this.conn,
         this.client,
@@ -1173,4 +1155,27 @@ export class AgentRunner implements PeerHost {
       );
     }
   }
+}
+
+/** The state event of a record as just written. */
+function stateEventOf(record: TaskRecord): TaskEventBody {
+  return {
+    type: "state",
+    taskId: record.id,
+    time: Date.now(),
+    state: record.state,
+    attempt: record.attempt,
+    ...(record.error && record.state !== TaskState.Succeeded ? { error: record.error } : {}),
+    ...(record.result !== undefined && record.state === TaskState.Succeeded
+      ? { result: record.result }
+      : {}),
+    ...(record.runAt !== undefined && record.state === TaskState.Pending
+      ? { runAt: record.runAt }
+      : {}),
+  };
+}
+
+/** Deduplicates a state event published twice (a retry through an outage, a repair). */
+function stateEventId(record: TaskRecord): string {
+  return `${record.id}:${record.state}:${record.attempt}:${record.replays ?? 0}`;
 }

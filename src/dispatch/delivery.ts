@@ -1,4 +1,5 @@
-import type { Msg, NatsConnection } from "@nats-io/transport-node";
+import type { Msg } from "@nats-io/transport-node";
+import { utf8 } from "../nats/utf8.js";
 
 /** How an attempt settles its task message; the runner does not care who holds it. */
 export interface TaskDelivery {
@@ -21,6 +22,13 @@ export const DETACHED: TaskDelivery = {
   abandon: () => undefined,
 };
 
+/** Publishes without a reply; the request mux batches these into its next socket write. */
+export type Publish = (subject: string, data: Uint8Array) => void;
+
+const ACK = utf8("+ACK");
+const NAK = utf8("-NAK");
+const WPI = utf8("+WPI");
+
 /**
  * One JetStream delivery, acknowledged through the wire protocol directly so the puller
  * can issue its own pull requests (no-wait sweeps across priority bands).
@@ -28,10 +36,12 @@ export const DETACHED: TaskDelivery = {
 export class Delivery implements TaskDelivery {
   readonly deliveryCount: number;
   readonly streamSeq: number;
+  /** When it arrived: the server's ack timer started about then. */
+  readonly receivedAt = Date.now();
   private settled = false;
 
   constructor(
-    private readonly nc: NatsConnection,
+    private readonly publish: Publish,
     readonly msg: Msg,
   ) {
     // $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<dseq>.<ts>.<pending>, or the v2 form
@@ -46,16 +56,15 @@ export class Delivery implements TaskDelivery {
     return this.msg.data;
   }
 
-  private send(body: string): void {
+  private send(body: Uint8Array): void {
     const reply = this.msg.reply;
-    if (!reply || this.nc.isClosed()) return;
-    this.nc.publish(reply, body);
+    if (reply) this.publish(reply, body);
   }
 
   ack(): void {
     if (this.settled) return;
     this.settled = true;
-    this.send("+ACK");
+    this.send(ACK);
   }
 
   /** Redeliver after `delayMs` (at once when 0). */
@@ -63,12 +72,21 @@ export class Delivery implements TaskDelivery {
     if (this.settled) return;
     this.settled = true;
     const delay = Math.max(0, Math.round(delayMs));
-    this.send(delay > 0 ? `-NAK {"delay":${delay * 1_000_000}}` : "-NAK");
+    this.send(delay > 0 ? utf8(`-NAK {"delay":${delay * 1_000_000}}`) : NAK);
   }
 
   /** Resets the server's ack timer: the visibility window starts again. */
   working(): void {
-    if (!this.settled) this.send("+WPI");
+    if (!this.settled) this.send(WPI);
+  }
+
+  /**
+   * Called on a claim: resets the ack timer unless the delivery is younger than `freshMs`. A
+   * fresh one's timer has most of the lease left, and the next heartbeat resets it in time, so
+   * the usual claim costs no extra message.
+   */
+  claimed(freshMs: number): void {
+    if (Date.now() - this.receivedAt >= freshMs) this.working();
   }
 
   /** Settled without telling the server (a fenced owner must neither ack nor nak). */

@@ -1,5 +1,6 @@
 import { nuid, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
-import { Delivery } from "./delivery.js";
+import { utf8 } from "../nats/utf8.js";
+import { Delivery, type Publish } from "./delivery.js";
 
 export interface PullTarget {
   stream: string;
@@ -17,8 +18,6 @@ interface Request {
   target: PullTarget;
 }
 
-const encoder = new TextEncoder();
-
 /**
  * Issues JetStream pull requests, each on its own inbox (deliveries keep their original
  * subject, so the subscription is what tells requests apart). A no-wait request returns at once
@@ -32,6 +31,8 @@ export class Puller {
   constructor(
     private readonly nc: NatsConnection,
     private readonly onDelivery: (delivery: Delivery, target: PullTarget) => void,
+    /** How deliveries are acked: batched through the request mux. */
+    private readonly publish: Publish,
   ) {}
 
   /** Resolves with how many messages were delivered, once the request is over. */
@@ -61,7 +62,7 @@ export class Puller {
         });
         this.nc.publish(
           `$JS.API.CONSUMER.MSG.NEXT.${target.stream}.${target.consumer}`,
-          encoder.encode(JSON.stringify(body)),
+          utf8(JSON.stringify(body)),
           { reply: inbox },
         );
       } catch {
@@ -87,7 +88,7 @@ export class Puller {
       return;
     }
     if (!msg.reply) return;
-    const delivery = new Delivery(this.nc, msg);
+    const delivery = new Delivery(this.publish, msg);
     if (!req) {
       // A request we already gave up on still delivered: the message goes back at once.
       delivery.nak();

@@ -8,6 +8,7 @@ import type { KV } from "@nats-io/kv";
 import { headers as natsHeaders, type MsgHdrs } from "@nats-io/transport-node";
 import type { RequestMux } from "./request-mux.js";
 import { isWrongLastSequence } from "./errors.js";
+import { utf8 } from "./utf8.js";
 
 const decoder = new TextDecoder();
 const EMPTY = new Uint8Array(0);
@@ -41,7 +42,7 @@ export async function jsPublish(
     if (opts.expectedLastSubjectSequence !== undefined)
       h.set("Nats-Expected-Last-Subject-Sequence", String(opts.expectedLastSubjectSequence));
   }
-  const reply = await mux.request(subject, data, h);
+  const reply = await mux.request(subject, typeof data === "string" ? utf8(data) : data, h);
   if (reply.headers?.hasError || reply.data.length === 0) {
     throw new StatusError(subject, reply.headers?.code ?? 0, reply.headers?.description ?? "");
   }

@@ -19,7 +19,8 @@ interface Pending {
 }
 
 interface Outgoing {
-  token: string;
+  /** Undefined for a publish that wants no reply (see send). */
+  token: string | undefined;
   subject: string;
   data: Uint8Array | string;
   headers: MsgHdrs | undefined;
@@ -74,6 +75,16 @@ export class RequestMux {
   }
 
   /**
+   * Publishes without waiting for a reply, in the same batch as this turn's requests (acks of
+   * many deliveries go out in one socket write instead of one each). Dropped after close().
+   */
+  send(subject: string, data: Uint8Array, headers?: MsgHdrs): void {
+    if (this.closed) return;
+    this.outgoing.push({ token: undefined, subject, data, headers });
+    if (this.outgoing.length === 1) setImmediate(this.flush);
+  }
+
+  /**
    * Sends what this turn of the event loop asked for in one go: nats.js writes to the socket
    * once per microtask checkpoint, and requests made from many callbacks would each be a write.
    */
@@ -81,6 +92,14 @@ export class RequestMux {
     const batch = this.outgoing;
     this.outgoing = [];
     for (const o of batch) {
+      if (o.token === undefined) {
+        try {
+          this.nc.publish(o.subject, o.data, o.headers ? { headers: o.headers } : undefined);
+        } catch {
+          // Closed or draining: like a lost message, the server redelivers what was not acked.
+        }
+        continue;
+      }
       try {
         this.nc.publish(o.subject, o.data, {
           reply: this.prefix + o.token,
@@ -111,8 +130,12 @@ export class RequestMux {
     }
   }
 
-  /** Fails every request still waiting; later requests fail at once. */
+  /**
+   * Sends what is queued (acks made just before closing still go out), then fails every request
+   * still waiting; later requests fail at once.
+   */
   close(): void {
+    if (this.outgoing.length > 0) this.flush();
     this.closed = true;
     clearInterval(this.sweeper);
     this.sweeper = undefined;

@@ -4,8 +4,10 @@ import { isWrongLastSequence } from "../nats/errors.js";
 import { directLast, jsPublish, kvCreate } from "../nats/js-fast.js";
 import type { RequestMux } from "../nats/request-mux.js";
 import { kvSnapshot } from "../nats/snapshot.js";
+import { utf8 } from "../nats/utf8.js";
 import { ConflictError, TaskNotFoundError } from "../errors.js";
 import type { TaskRecord } from "../types.js";
+import { cloneJson } from "./clone.js";
 import { assertTransition } from "./states.js";
 
 export interface Versioned {
@@ -13,11 +15,10 @@ export interface Versioned {
   revision: number;
 }
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export function encodeRecord(record: TaskRecord): Uint8Array {
-  return encoder.encode(JSON.stringify(record));
+  return utf8(JSON.stringify(record));
 }
 
 /**
@@ -47,7 +48,7 @@ export class TaskStore {
    * the record already encoded, when the caller has it.
    */
   async create(record: TaskRecord, json?: string): Promise<number | undefined> {
-    const data = json !== undefined ? encoder.encode(json) : encodeRecord(record);
+    const data = json !== undefined ? utf8(json) : encodeRecord(record);
     return kvCreate(this.mux, this.kv, this.bucket, record.id, data);
   }
 
@@ -104,7 +105,7 @@ export class TaskStore {
   ): Promise<Versioned | undefined> {
     let current = start ?? (await this.require(id));
     for (;;) {
-      const next = change(structuredClone(current.record));
+      const next = change(cloneJson(current.record));
       if (!next) return undefined;
       try {
         return await this.replace(current, next);

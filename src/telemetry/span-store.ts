@@ -12,6 +12,7 @@ import { ValidationError } from "../errors.js";
 import type { BatonConnection } from "../nats/connection.js";
 import { readSnapshot } from "../nats/snapshot.js";
 import { spanShard } from "../nats/subjects.js";
+import { utf8 } from "../nats/utf8.js";
 import type { TaskRecord } from "../types.js";
 import { ATTR } from "./attributes.js";
 import { traceIdOf } from "./propagation.js";
@@ -197,7 +198,7 @@ export class SpanStoreExporter implements SpanExporter {
           for (const body of chunkSpans(records)) {
             try {
               // Core publish: the stream stores it without an ack round trip per batch.
-              conn.nc.publish(subject, body);
+              conn.nc.publish(subject, utf8(body));
             } catch {
               // Closing or draining: spans are best effort.
             }

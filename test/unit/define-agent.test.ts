@@ -3,7 +3,7 @@ import { s } from "../../src/sdk/schema.js";
 import { ValidationError } from "../../src/errors.js";
 import { defineAgent } from "../../src/sdk/define-agent.js";
 import { Delivery } from "../../src/dispatch/delivery.js";
-import type { Msg, NatsConnection } from "@nats-io/transport-node";
+import type { Msg } from "@nats-io/transport-node";
 
 const handler = () => null;
 
@@ -38,16 +38,15 @@ describe("defineAgent", () => {
 describe("Delivery", () => {
   it("reads the delivery count from both ack subject forms and settles once", () => {
     const sent: string[] = [];
-    const nc = {
-      isClosed: () => false,
-      publish: (_s: string, b: string) => sent.push(b),
-    } as unknown as NatsConnection;
-    const v1 = new Delivery(nc, {
+    const publish = (_s: string, b: Uint8Array): void => {
+      sent.push(new TextDecoder().decode(b));
+    };
+    const v1 = new Delivery(publish, {
       reply: "$JS.ACK.S.c.3.17.20.1700000000.0",
       data: new Uint8Array(),
     } as unknown as Msg);
     expect([v1.deliveryCount, v1.streamSeq]).toEqual([3, 17]);
-    const v2 = new Delivery(nc, {
+    const v2 = new Delivery(publish, {
       reply: "$JS.ACK.dom.acc.S.c.4.18.21.1700000000.0.xyz",
       data: new Uint8Array(),
     } as unknown as Msg);
