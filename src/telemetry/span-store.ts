@@ -4,7 +4,7 @@
  * any recent task's trace with no collector. readTrace reads one trace back.
  */
 import { hostname } from "node:os";
-import { SpanKind, SpanStatusCode, type AttributeValue, type Attributes } from "@opentelemetry/api";
+import { SpanKind, SpanStatusCode, type Attributes } from "@opentelemetry/api";
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
@@ -62,68 +62,82 @@ const MAX_MESSAGE_BYTES = 256 * 1024;
 
 const hrToMs = (t: readonly [number, number]): number => t[0] * 1000 + t[1] / 1e6;
 
-function jsonAttributes(attrs: Attributes): Record<string, SpanAttributeValue> {
-  const out: Record<string, SpanAttributeValue> = {};
-  for (const [k, v] of Object.entries<AttributeValue | undefined>(attrs)) {
-    if (v !== undefined) out[k] = v;
-  }
-  return out;
-}
-
 function stringAttr(attrs: Attributes, key: string): string | undefined {
   const v = attrs[key];
   return typeof v === "string" ? v : undefined;
 }
 
-/** The JSON shape of a finished span; `processAgent` names the agent when the span does not. */
-export function toSpanRecord(span: ReadableSpan, processAgent?: string): SpanRecord {
-  const sc = span.spanContext();
-  const resource = span.resource.attributes;
-  const agentId = stringAttr(span.attributes, ATTR.AGENT_ID) ?? processAgent;
-  const pid = resource["process.pid"];
-  return {
-    traceId: sc.traceId,
-    spanId: sc.spanId,
-    ...(span.parentSpanContext ? { parentSpanId: span.parentSpanContext.spanId } : {}),
-    name: span.name,
-    kind: KIND_NAMES[span.kind],
-    startTime: hrToMs(span.startTime),
-    endTime: hrToMs(span.endTime),
-    status: {
-      code: STATUS_NAMES[span.status.code],
-      ...(span.status.message ? { message: span.status.message } : {}),
-    },
-    attributes: jsonAttributes(span.attributes),
-    events: span.events.map((e) => ({
-      name: e.name,
-      time: hrToMs(e.time),
-      ...(e.attributes && Object.keys(e.attributes).length > 0
-        ? { attributes: jsonAttributes(e.attributes) }
-        : {}),
-    })),
-    links: span.links.map((l) => ({
-      traceId: l.context.traceId,
-      spanId: l.context.spanId,
-      ...(l.attributes && Object.keys(l.attributes).length > 0
-        ? { attributes: jsonAttributes(l.attributes) }
-        : {}),
-    })),
-    resource: {
+/** A finite number as JSON (JSON has no NaN or Infinity). */
+const num = (n: number): string => (Number.isFinite(n) ? String(n) : "null");
+
+/** `attrs` as a JSON object, or undefined when empty (JSON.stringify drops undefined values). */
+function attributesJson(attrs: Attributes | undefined): string | undefined {
+  if (!attrs) return undefined;
+  for (const key in attrs) if (attrs[key] !== undefined) return JSON.stringify(attrs);
+  return undefined;
+}
+
+/** The resource part of a span's JSON, the same for every span of a process and agent. */
+const resourceCache = new WeakMap<object, Map<string | undefined, string>>();
+
+function resourceJson(resource: Attributes, agentId: string | undefined): string {
+  let byAgent = resourceCache.get(resource);
+  if (!byAgent) {
+    byAgent = new Map();
+    resourceCache.set(resource, byAgent);
+  }
+  let json = byAgent.get(agentId);
+  if (json === undefined) {
+    const pid = resource["process.pid"];
+    json = JSON.stringify({
       serviceName: stringAttr(resource, "service.name") ?? "unknown_service",
       pid: typeof pid === "number" ? pid : process.pid,
       hostName: stringAttr(resource, "host.name") ?? hostname(),
       ...(agentId !== undefined ? { agentId } : {}),
-    },
-  };
+    } satisfies SpanRecord["resource"]);
+    byAgent.set(agentId, json);
+  }
+  return json;
 }
 
-/** `records` as JSON arrays of at most about MAX_MESSAGE_BYTES each. */
-export function chunkSpans(records: readonly SpanRecord[]): string[] {
+/**
+ * A finished span as its stored JSON (a SpanRecord), written out directly: building the record
+ * and then stringifying it was most of the span store's cost per task. `processAgent` names the
+ * agent when the span does not.
+ */
+export function spanJson(span: ReadableSpan, processAgent?: string): string {
+  const sc = span.spanContext();
+  const agentId = stringAttr(span.attributes, ATTR.AGENT_ID) ?? processAgent;
+  const status = span.status.message
+    ? JSON.stringify({ code: STATUS_NAMES[span.status.code], message: span.status.message })
+    : `{"code":"${STATUS_NAMES[span.status.code]}"}`;
+  let out = `{"traceId":"${sc.traceId}","spanId":"${sc.spanId}"`;
+  if (span.parentSpanContext) out += `,"parentSpanId":"${span.parentSpanContext.spanId}"`;
+  out +=
+    `,"name":${JSON.stringify(span.name)},"kind":"${KIND_NAMES[span.kind]}"` +
+    `,"startTime":${num(hrToMs(span.startTime))},"endTime":${num(hrToMs(span.endTime))}` +
+    `,"status":${status},"attributes":${attributesJson(span.attributes) ?? "{}"}`;
+  out += `,"events":[`;
+  span.events.forEach((e, i) => {
+    const attrs = attributesJson(e.attributes);
+    out += `${i > 0 ? "," : ""}{"name":${JSON.stringify(e.name)},"time":${num(hrToMs(e.time))}`;
+    out += attrs ? `,"attributes":${attrs}}` : "}";
+  });
+  out += `],"links":[`;
+  span.links.forEach((l, i) => {
+    const attrs = attributesJson(l.attributes);
+    out += `${i > 0 ? "," : ""}{"traceId":"${l.context.traceId}","spanId":"${l.context.spanId}"`;
+    out += attrs ? `,"attributes":${attrs}}` : "}";
+  });
+  return `${out}],"resource":${resourceJson(span.resource.attributes, agentId)}}`;
+}
+
+/** Spans' JSON (see spanJson) joined into JSON arrays of at most about MAX_MESSAGE_BYTES each. */
+export function chunkSpans(spans: readonly string[]): string[] {
   const out: string[] = [];
   let parts: string[] = [];
   let size = 2;
-  for (const r of records) {
-    const json = JSON.stringify(r);
+  for (const json of spans) {
     if (parts.length > 0 && size + json.length + 1 > MAX_MESSAGE_BYTES) {
       out.push(`[${parts.join(",")}]`);
       parts = [];
@@ -184,18 +198,18 @@ export class SpanStoreExporter implements SpanExporter {
     if (targets.length > 0) {
       const agent = this.agents.size === 1 ? [...this.agents][0] : undefined;
       // Grouped by shard (see Names.spansSubject): a few messages per batch.
-      const byShard = new Map<string, SpanRecord[]>();
+      const byShard = new Map<string, string[]>();
       for (const span of spans) {
-        const r = toSpanRecord(span, agent);
-        const shard = spanShard(r.traceId);
+        const json = spanJson(span, agent);
+        const shard = spanShard(span.spanContext().traceId);
         const list = byShard.get(shard);
-        if (list) list.push(r);
-        else byShard.set(shard, [r]);
+        if (list) list.push(json);
+        else byShard.set(shard, [json]);
       }
       for (const conn of targets) {
-        for (const [shard, records] of byShard) {
+        for (const [shard, jsons] of byShard) {
           const subject = conn.names.spansSubject(shard);
-          for (const body of chunkSpans(records)) {
+          for (const body of chunkSpans(jsons)) {
             try {
               // Core publish: the stream stores it without an ack round trip per batch.
               conn.nc.publish(subject, utf8(body));

@@ -6,6 +6,7 @@
  */
 import {
   context,
+  ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -160,7 +161,12 @@ export function tracingTelemetry(
       // A hand-off runs inside the peer server's span; a queue delivery's context is whatever
       // the connection's callbacks carry, so it continues from the record instead.
       const active = context.active();
-      const parent = via === "handoff" && trace.getSpan(active) ? active : contextOf(record.trace);
+      const parent =
+        via === "handoff" && trace.getSpan(active)
+          ? active
+          : producer
+            ? trace.setSpanContext(ROOT_CONTEXT, producer)
+            : ROOT_CONTEXT;
       const links: Link[] = producer ? [{ context: producer }] : [];
       const base = { ...taskAttributes(record), [ATTR.AGENT_ID]: agentId };
       const process = tracer.startSpan(

@@ -4,9 +4,13 @@ import {
   BasicTracerProvider,
   InMemorySpanExporter,
   SimpleSpanProcessor,
+  type ReadableSpan,
 } from "@opentelemetry/sdk-trace-base";
 import { describe, expect, it } from "vitest";
-import { chunkSpans, toSpanRecord, type SpanRecord } from "../../src/telemetry/span-store.js";
+import { chunkSpans, spanJson, type SpanRecord } from "../../src/telemetry/span-store.js";
+
+const stored = (span: ReadableSpan, agent?: string): SpanRecord =>
+  JSON.parse(spanJson(span, agent)) as SpanRecord;
 
 function provider(): {
   exporter: InMemorySpanExporter;
@@ -47,7 +51,7 @@ describe("SpanRecord", () => {
     const [c, p] = exporter.getFinishedSpans();
     if (!c || !p) throw new Error("spans missing");
 
-    const rc = toSpanRecord(c);
+    const rc = stored(c);
     expect(rc).toMatchObject({
       traceId: parent.spanContext().traceId,
       spanId: child.spanContext().spanId,
@@ -72,12 +76,35 @@ describe("SpanRecord", () => {
     expect(rc.endTime).toBeGreaterThanOrEqual(rc.startTime);
     expect(rc.endTime).toBeLessThan(Date.now() + 1000);
 
-    const rp = toSpanRecord(p, "only-agent");
+    const rp = stored(p, "only-agent");
     expect(rp).not.toHaveProperty("parentSpanId");
     expect(rp).toMatchObject({ kind: "producer", status: { code: "unset" } });
     expect(rp.resource.agentId).toBe("only-agent");
-    // It is plain JSON.
-    expect(JSON.parse(JSON.stringify(rc))).toEqual(rc);
+  });
+
+  it("escapes names and values, and writes empty parts as empty", () => {
+    const { exporter, tracer } = provider();
+    const span = tracer.startSpan('say "hi"\n', { attributes: { q: 'a"b\\c', gone: undefined } });
+    span.addEvent("e");
+    span.setStatus({ code: SpanStatusCode.OK });
+    span.end();
+    const [s] = exporter.getFinishedSpans();
+    if (!s) throw new Error("span missing");
+    const r = stored(s);
+    expect(r).toEqual({
+      traceId: s.spanContext().traceId,
+      spanId: s.spanContext().spanId,
+      name: 'say "hi"\n',
+      kind: "internal",
+      startTime: r.startTime,
+      endTime: r.endTime,
+      status: { code: "ok" },
+      attributes: { q: 'a"b\\c' },
+      events: [{ name: "e", time: r.events[0]?.time }],
+      links: [],
+      resource: { serviceName: "svc", pid: 4242, hostName: "h1" },
+    });
+    expect(typeof r.events[0]?.time).toBe("number");
   });
 
   it("is batched into messages under the size bound", () => {
@@ -94,7 +121,8 @@ describe("SpanRecord", () => {
       links: [],
       resource: { serviceName: "s", pid: 1, hostName: "h" },
     };
-    const chunks = chunkSpans([big, big, big, big, big]);
+    const json = JSON.stringify(big);
+    const chunks = chunkSpans([json, json, json, json, json]);
     expect(chunks.length).toBeGreaterThan(1);
     for (const c of chunks) expect(c.length).toBeLessThanOrEqual(256 * 1024);
     expect(chunks.flatMap((c) => JSON.parse(c) as SpanRecord[])).toHaveLength(5);
