@@ -72,17 +72,22 @@ export function createTaskContext(
     const child = handOff
       ? await client.submitForHandoff(capability, input, childOptions, HANDOFF_WINDOW_MS)
       : await client.submit(capability, input, childOptions);
-    // From the attempt's last write: no read unless a heartbeat wrote in between.
-    const linked = await conn.tasks.mutate(
-      record.id,
-      (r) => {
-        if (r.children?.includes(child.id)) return undefined;
-        r.children = [...(r.children ?? []), child.id];
-        return r;
-      },
-      state.versioned,
-    );
-    if (linked) state.versioned = linked;
+    // From the attempt's last write: no read unless a heartbeat wrote in between. It runs
+    // alongside the hand-off (the child is durable already) and is awaited before returning.
+    const link = conn.tasks
+      .mutate(
+        record.id,
+        (r) => {
+          if (r.children?.includes(child.id)) return undefined;
+          r.children = [...(r.children ?? []), child.id];
+          return r;
+        },
+        state.versioned,
+      )
+      .then((linked) => {
+        if (linked) state.versioned = linked;
+      });
+    link.catch(() => undefined);
     let done: TaskRecord | undefined;
     try {
       // Straight to a peer over gRPC; whatever goes wrong there, the queue runs the child.
@@ -101,6 +106,7 @@ export function createTaskContext(
       }
       throw err;
     }
+    await link;
     done ??= await client.get(child.id);
     if (done.state !== TaskState.Succeeded) {
       throw new ChildTaskFailedError(done.id, done.state, done.error);
