@@ -320,6 +320,7 @@ export class AgentRunner implements PeerHost {
       }),
     );
     await nc.flush();
+    void this.endPullsOnReconnect();
     // Negotiations count on the directory to know how many bids to wait for.
     await this.directory.whenReady();
     this.directory.note(this.info());
@@ -328,6 +329,17 @@ export class AgentRunner implements PeerHost {
       { capabilities: this.agent.capabilities, concurrency: this.agent.concurrency },
       "agent started",
     );
+  }
+
+  /**
+   * A server that restarted forgot our pull requests, and the sweep skips a queue whose long
+   * poll looks open: end them all at once so the loop asks again, rather than at their expiry.
+   */
+  private async endPullsOnReconnect(): Promise<void> {
+    for await (const status of this.conn.nc.status()) {
+      if (this.stopping) return;
+      if (status.type === "reconnect") this.puller.endAll();
+    }
   }
 
   private free(): number {
@@ -364,6 +376,9 @@ export class AgentRunner implements PeerHost {
         const inBand = this.targets.filter((t) => t.tag.endsWith(`/${band}`));
         for (let i = 0; i < inBand.length && found === 0; i++) {
           const target = inBand[(i + shift) % inBand.length];
+          // A queue with a long poll waiting is empty or about to deliver to it: asking again
+          // would cost a request (and a round trip before the next band) per task at low load.
+          if (target && this.longPolling.has(target.tag)) continue;
           const n = this.free();
           if (!target || n <= 0) break;
           this.reserved += n;

@@ -109,7 +109,12 @@ export class Puller {
     req.done(req.delivered);
   }
 
-  close(): void {
+  /** Ends every open request here (the server may still answer them; late deliveries go back). */
+  endAll(): void {
     for (const id of [...this.requests.keys()]) this.finish(id);
+  }
+
+  close(): void {
+    this.endAll();
   }
 }
