@@ -59,6 +59,8 @@ const STATUS_NAMES: Record<SpanStatusCode, SpanRecord["status"]["code"]> = {
 const TRACE_ID_RE = /^[0-9a-f]{32}$/;
 /** Spans of one trace per message, kept well under the NATS max payload (1 MiB by default). */
 const MAX_MESSAGE_BYTES = 256 * 1024;
+/** Spans encoded per event-loop turn in an export (about a millisecond's work). */
+const EXPORT_SLICE = 128;
 
 const hrToMs = (t: readonly [number, number]): number => t[0] * 1000 + t[1] / 1e6;
 
@@ -195,16 +197,29 @@ export class SpanStoreExporter implements SpanExporter {
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     const targets = this.stopped ? [] : this.targets();
-    if (targets.length > 0) {
-      const agent = this.agents.size === 1 ? [...this.agents][0] : undefined;
-      // Grouped by shard (see Names.spansSubject): a few messages per batch.
-      const byShard = new Map<string, string[]>();
-      for (const span of spans) {
+    if (targets.length === 0) {
+      resultCallback({ code: ExportResultCode.SUCCESS });
+      return;
+    }
+    const agent = this.agents.size === 1 ? [...this.agents][0] : undefined;
+    // Grouped by shard (see Names.spansSubject): a few messages per batch.
+    const byShard = new Map<string, string[]>();
+    let next = 0;
+    // A batch of a thousand spans takes milliseconds to encode: a slice per event-loop turn, so
+    // the tasks running beside it are not held up for all of it.
+    const encodeSlice = (): void => {
+      const end = Math.min(next + EXPORT_SLICE, spans.length);
+      for (; next < end; next++) {
+        const span = spans[next] as ReadableSpan;
         const json = spanJson(span, agent);
         const shard = spanShard(span.spanContext().traceId);
         const list = byShard.get(shard);
         if (list) list.push(json);
         else byShard.set(shard, [json]);
+      }
+      if (next < spans.length) {
+        setImmediate(encodeSlice);
+        return;
       }
       for (const conn of targets) {
         for (const [shard, jsons] of byShard) {
@@ -219,8 +234,9 @@ export class SpanStoreExporter implements SpanExporter {
           }
         }
       }
-    }
-    resultCallback({ code: ExportResultCode.SUCCESS });
+      resultCallback({ code: ExportResultCode.SUCCESS });
+    };
+    encodeSlice();
   }
 
   shutdown(): Promise<void> {
