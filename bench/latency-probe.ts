@@ -1,0 +1,107 @@
+/**
+ * Baton's side of scenario 3 alone, with what explains its latency: an open loop at fixed rates
+ * (library submit, a no-op agent in this process), and for each rate the latency percentiles, this
+ * process's CPU per task, socket writes per task (every write is a syscall that nothing batched),
+ * event-loop delay and GC pauses. Quick to run, so two commits can be compared alternately.
+ *
+ *   npm run bench:latency -- --rates 450,900 --tasks 5000 [--tracing off]
+ */
+import net from "node:net";
+import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { NatsServerProcess } from "../src/nats/server-process.js";
+import { LatencyRun, openLoop } from "./lib/latency.js";
+import { closedLoop, payload } from "./lib/stats.js";
+import { BatonSystem, CAPABILITY } from "./systems/baton.js";
+
+const { values: args } = parseArgs({
+  options: {
+    rates: { type: "string", default: "450,900" },
+    tasks: { type: "string", default: "5000" },
+    workers: { type: "string", default: "64" },
+    tracing: { type: "string", default: "on" },
+  },
+});
+
+let writes = 0;
+// Counts every socket write of this process (both NATS connections).
+const socket = net.Socket.prototype as unknown as {
+  write: (this: net.Socket, ...rest: unknown[]) => boolean;
+};
+const write = socket.write;
+socket.write = function (this: net.Socket, ...rest: unknown[]): boolean {
+  writes++;
+  return write.apply(this, rest);
+};
+
+let gcMax = 0;
+let gcTotal = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gcMax = Math.max(gcMax, e.duration);
+    gcTotal += e.duration;
+  }
+}).observe({ entryTypes: ["gc"] });
+
+const ms = (ns: number): string => (ns / 1e6).toFixed(1);
+
+async function main(): Promise<void> {
+  if (args.tracing === "off") process.env.BATON_TRACING = "off";
+  const n = Number(args.tasks);
+  const rates = args.rates.split(",").map(Number);
+  if (!Number.isInteger(n) || n <= 0) throw new Error("--tasks must be a positive integer");
+  if (rates.some((r) => !(r > 0))) throw new Error("--rates must be positive numbers");
+  const nats = await NatsServerProcess.start({});
+  const baton = await BatonSystem.start({
+    natsUrl: nats.url,
+    prefix: "LATPROBE",
+    workerConcurrency: Number(args.workers),
+  });
+  try {
+    await baton.runSingle(Math.min(n, 1000), 64, closedLoop); // warm-up
+    for (const rate of rates) {
+      const run = new LatencyRun(n);
+      const seqs = new Map<string, number>();
+      baton.onStart = (id, input) => {
+        const seq = (input as { seq: number }).seq;
+        seqs.set(id, seq);
+        run.markStart(seq);
+      };
+      baton.onDone = (id) => {
+        const seq = seqs.get(id);
+        if (seq !== undefined) run.markDone(seq);
+      };
+      writes = 0;
+      gcMax = gcTotal = 0;
+      const delay = monitorEventLoopDelay({ resolution: 1 });
+      delay.enable();
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await openLoop(run, rate, (seq) => baton.client.submit(CAPABILITY, payload(seq)));
+      await run.finished;
+      const wall = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      delay.disable();
+      const s = run.summary();
+      const cpuUs = cpu.user + cpu.system;
+      console.log(
+        `${rate}/s: start p50 ${s.startP50.toFixed(2)} p99 ${s.startP99.toFixed(2)} ms, ` +
+          `done p50 ${s.doneP50.toFixed(2)} p99 ${s.doneP99.toFixed(2)} ms | ` +
+          `cpu ${((cpuUs / 1000 / wall) * 100).toFixed(0)}% of a core, ${(cpuUs / n).toFixed(0)} us/task | ` +
+          `socket writes/task ${(writes / n).toFixed(1)} | ` +
+          `loop delay p99 ${ms(delay.percentile(99))} max ${ms(delay.max)} ms | ` +
+          `gc max ${gcMax.toFixed(1)} total ${gcTotal.toFixed(0)} ms`,
+      );
+    }
+  } finally {
+    baton.onStart = undefined;
+    baton.onDone = undefined;
+    await baton.stop();
+    await nats.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
