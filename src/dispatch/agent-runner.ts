@@ -170,6 +170,8 @@ export class AgentRunner implements PeerHost {
   private wakeUp: (() => void) | undefined;
   private loopDone: Promise<void> = Promise.resolve();
   private readonly longPolling = new Set<string>();
+  /** Ends the watch on connection statuses (see endPullsOnReconnect). */
+  private stopStatuses: (() => void) | undefined;
   private rotate = 0;
   private readonly startedAt = Date.now();
   private readonly checkOutput: ValidateFunction | undefined;
@@ -336,7 +338,10 @@ export class AgentRunner implements PeerHost {
    * poll looks open: end them all at once so the loop asks again, rather than at their expiry.
    */
   private async endPullsOnReconnect(): Promise<void> {
-    for await (const status of this.conn.nc.status()) {
+    const statuses = this.conn.nc.status();
+    // nats.js's iterator has stop(); without it the loop ends with the connection.
+    this.stopStatuses = () => (statuses as { stop?: () => void }).stop?.();
+    for await (const status of statuses) {
       if (this.stopping) return;
       if (status.type === "reconnect") this.puller.endAll();
     }
@@ -1136,6 +1141,7 @@ export class AgentRunner implements PeerHost {
    */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
+    this.stopStatuses?.();
     for (const sub of this.subs.splice(0)) sub.unsubscribe();
     this.wake();
     await this.loopDone;
