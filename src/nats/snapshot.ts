@@ -9,8 +9,11 @@ export interface SnapshotMessage {
 export interface SnapshotOptions {
   /** Subject filter within the stream. */
   filter: string;
-  /** Only the newest message of each subject (how a KV bucket's current values are read). */
-  lastPerSubject?: boolean;
+  /**
+   * Read on until the consumer has nothing pending, instead of stopping at the count pending at
+   * the start (how a KV bucket's current values are read; see kvSnapshot).
+   */
+  readOn?: boolean;
   /** Start at this stream sequence instead of the beginning. */
   fromSeq?: number;
   /** Read at most this many messages. */
@@ -23,11 +26,11 @@ const IDLE_CHECK_MS = 250;
 /**
  * Reads the messages a stream holds when the call starts, through an ephemeral ordered consumer
  * that is deleted afterwards. A plain read stops at the count pending at the start, so writes made
- * while it reads cannot make it run on. A last-per-subject read (a KV bucket) reads on until the
- * consumer has nothing pending: a key rewritten during the read moves past the start's count (its
- * old value deleted), and stopping at the count would miss it. When messages counted as pending
- * are deleted before delivery, the read stops once the server reports nothing left, so it cannot
- * wait for them forever.
+ * while it reads cannot make it run on. A `readOn` read (a KV bucket) goes on until the consumer
+ * has nothing pending: a key rewritten during the read moves past the start's count (its old value
+ * deleted), and stopping at the count would miss it. When messages counted as pending are deleted
+ * before delivery, the read stops once the server reports nothing left, so it cannot wait for them
+ * forever.
  */
 export async function readSnapshot(
   js: JetStreamClient,
@@ -36,11 +39,9 @@ export async function readSnapshot(
 ): Promise<SnapshotMessage[]> {
   const consumer = await js.consumers.get(stream, {
     filter_subjects: options.filter,
-    ...(options.lastPerSubject
-      ? { deliver_policy: DeliverPolicy.LastPerSubject }
-      : options.fromSeq
-        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.fromSeq }
-        : { deliver_policy: DeliverPolicy.All }),
+    ...(options.fromSeq
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.fromSeq }
+      : { deliver_policy: DeliverPolicy.All }),
   });
   const out: SnapshotMessage[] = [];
   let idleCheck: NodeJS.Timeout | undefined;
@@ -71,11 +72,7 @@ export async function readSnapshot(
       lastMessageAt = Date.now();
       out.push({ subject: m.subject, seq: m.seq, data: m.data });
       if (out.length >= limit) break;
-      if (
-        options.lastPerSubject
-          ? m.info.pending === 0 || out.length >= chaseCap
-          : out.length >= total
-      )
+      if (options.readOn ? m.info.pending === 0 || out.length >= chaseCap : out.length >= total)
         break;
     }
     await messages.close();
@@ -93,10 +90,10 @@ export async function kvSnapshot(
 ): Promise<Map<string, Uint8Array>> {
   const prefix = `$KV.${bucket}.`;
   const values = new Map<string, Uint8Array>();
-  for (const m of await readSnapshot(js, `KV_${bucket}`, {
-    filter: `${prefix}>`,
-    lastPerSubject: true,
-  })) {
+  // Every message, not the last per subject: Baton's buckets keep one revision per key, so it is
+  // the same set, and nats-server 2.9's pending count for a last-per-subject consumer can reach 0
+  // while a key rewritten during the read is still ahead (a key went missing in CI that way).
+  for (const m of await readSnapshot(js, `KV_${bucket}`, { filter: `${prefix}>`, readOn: true })) {
     const key = m.subject.slice(prefix.length);
     // A key rewritten during the read may come twice; the later message is the newer value.
     if (m.data.length > 0) values.set(key, m.data);
