@@ -11,8 +11,9 @@ import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { NatsServerProcess } from "../src/nats/server-process.js";
 import { LatencyRun, openLoop } from "./lib/latency.js";
-import { closedLoop, payload } from "./lib/stats.js";
-import { BatonSystem, CAPABILITY } from "./systems/baton.js";
+import { closedLoop } from "./lib/stats.js";
+import { batonDriver } from "./scenarios/latency.js";
+import { BatonSystem } from "./systems/baton.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -57,28 +58,26 @@ async function main(): Promise<void> {
     prefix: "LATPROBE",
     workerConcurrency: Number(args.workers),
   });
+  // The same hooks and submit as scenario 3's Baton side.
+  const driver = batonDriver(baton);
   try {
     await baton.runSingle(Math.min(n, 1000), 64, closedLoop); // warm-up
     for (const rate of rates) {
       const run = new LatencyRun(n);
-      const seqs = new Map<string, number>();
-      baton.onStart = (id, input) => {
-        const seq = (input as { seq: number }).seq;
-        seqs.set(id, seq);
-        run.markStart(seq);
-      };
-      baton.onDone = (id) => {
-        const seq = seqs.get(id);
-        if (seq !== undefined) run.markDone(seq);
-      };
+      const failedBefore = driver.failures();
+      driver.attach(run);
       writes = 0;
       gcMax = gcTotal = 0;
       const delay = monitorEventLoopDelay({ resolution: 1 });
       delay.enable();
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
-      await openLoop(run, rate, (seq) => baton.client.submit(CAPABILITY, payload(seq)));
+      await openLoop(run, rate, driver.send);
       await run.finished;
+      driver.detach();
+      if (driver.failures() > failedBefore) {
+        throw new Error(`${rate}/s: ${driver.failures() - failedBefore} tasks failed`);
+      }
       const wall = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
       delay.disable();
@@ -94,8 +93,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
-    baton.onStart = undefined;
-    baton.onDone = undefined;
+    driver.detach();
     await baton.stop();
     await nats.stop();
   }

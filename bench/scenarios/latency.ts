@@ -24,7 +24,7 @@ import { NatsRequestReply } from "../systems/nats-reqreply.js";
 import { check, type Scenario } from "./common.js";
 
 /** How one system is driven: hooks that fill a LatencyRun, and one send. */
-interface Driver {
+export interface Driver {
   name: string;
   attach: (run: LatencyRun) => void;
   send: (seq: number) => Promise<unknown>;
@@ -46,7 +46,7 @@ const GOAL_P99_MS = 10;
 const GOAL_LOAD = 50;
 const WARMUP_TASKS = 500;
 
-function batonDriver(baton: BatonSystem): Driver {
+export function batonDriver(baton: BatonSystem): Driver {
   return {
     name: "baton",
     attach(run) {
