@@ -1157,7 +1157,7 @@ export class AgentRunner implements PeerHost {
     this.held.releaseAll();
     this.peers.close();
     // The server skips pull requests whose inbox lost interest, so open long polls end here.
-    this.puller.close();
+    this.puller.endAll();
   }
 
   private async release(entry: Running): Promise<void> {

@@ -113,8 +113,4 @@ export class Puller {
   endAll(): void {
     for (const id of [...this.requests.keys()]) this.finish(id);
   }
-
-  close(): void {
-    this.endAll();
-  }
 }
