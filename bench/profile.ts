@@ -4,10 +4,11 @@
  * https://www.speedscope.app for a flame graph), plus the top functions and the CPU the process
  * and nats-server used.
  *
- *   npm run bench:profile -- --tasks 5000 --rounds 3 [--tracing off] [--profile off]
+ *   npm run bench:profile -- --tasks 5000 --rounds 3 [--tracing off] [--profile off|heap]
  *
  * With --profile off it only measures (the profiler itself costs a few percent), e.g. to compare
- * two commits.
+ * two commits. With --profile heap it samples allocations instead (collected objects included,
+ * so it shows what feeds the garbage collector) and writes a .heapprofile.
  */
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { Session } from "node:inspector/promises";
@@ -16,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { NatsServerProcess } from "../src/nats/server-process.js";
 import { hotspots, type CpuProfile } from "./lib/cpu-profile.js";
+import { allocators, type HeapProfile } from "./lib/heap-profile.js";
 import { closedLoop, median } from "./lib/stats.js";
 import { BatonSystem } from "./systems/baton.js";
 
@@ -53,10 +55,17 @@ async function main(): Promise<void> {
   const rates: number[] = [];
   try {
     await system.runSingle(Math.min(n, 1000), Number(args.producers), closedLoop); // warm-up
-    const profiling = args.profile !== "off";
-    if (profiling) {
+    const mode = args.profile === "off" || args.profile === "heap" ? args.profile : "cpu";
+    if (mode === "cpu") {
       await session.post("Profiler.enable");
       await session.post("Profiler.start");
+    } else if (mode === "heap") {
+      await session.post("HeapProfiler.enable");
+      await session.post("HeapProfiler.startSampling", {
+        samplingInterval: 16384,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
     }
     const pid = nats.pid;
     const natsBefore = pid ? cpuSeconds(pid) : 0;
@@ -75,19 +84,44 @@ async function main(): Promise<void> {
     const natsCpu = pid ? cpuSeconds(pid) - natsBefore : Number.NaN;
     process.stdout.write("\n");
     console.log(`median ${Math.round(median(rates))} tasks/s over ${args.rounds} rounds of ${n}`);
+    const tasks = n * Number(args.rounds);
+    console.log(
+      `CPU per task: this process ${Math.round((self.user + self.system) / tasks)} us, nats-server ${Math.round((natsCpu * 1e6) / tasks)} us`,
+    );
     console.log(
       `CPU per wall second: this process ${(((self.user + self.system) / 1e6 / wall) * 100).toFixed(0)}%, nats-server ${((natsCpu / wall) * 100).toFixed(0)}%`,
     );
-    if (!profiling) return;
-    const { profile } = (await session.post("Profiler.stop")) as { profile: CpuProfile };
+    if (mode === "off") return;
+    const top = Number(args.top);
     mkdirSync(args.out, { recursive: true });
-    const file = join(
-      args.out,
-      `profile-${new Date().toISOString().replace(/[:.]/g, "-")}.cpuprofile`,
-    );
+    const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+    if (mode === "heap") {
+      const { profile } = (await session.post("HeapProfiler.stopSampling")) as {
+        profile: HeapProfile;
+      };
+      const file = join(args.out, `profile-${stamp}.heapprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      console.log(`profile: ${file}`);
+      const { self: selfRows, inclusive, total } = allocators(profile, top);
+      const perTask = (bytes: number): string =>
+        `${Math.round(bytes / (n * Number(args.rounds)))
+          .toString()
+          .padStart(6)} B/task`;
+      console.log(`\nallocated (sampled): ${perTask(total)}`);
+      console.log(`\nself allocation (top ${top})`);
+      for (const r of selfRows)
+        console.log(`${r.percent.toFixed(1).padStart(5)}% ${perTask(r.bytes)}  ${r.name}`);
+      console.log(
+        `\ninclusive allocation, Baton, NATS client and OpenTelemetry frames (top ${top})`,
+      );
+      for (const r of inclusive)
+        console.log(`${r.percent.toFixed(1).padStart(5)}% ${perTask(r.bytes)}  ${r.name}`);
+      return;
+    }
+    const { profile } = (await session.post("Profiler.stop")) as { profile: CpuProfile };
+    const file = join(args.out, `profile-${stamp}.cpuprofile`);
     writeFileSync(file, JSON.stringify(profile));
     console.log(`profile: ${file}`);
-    const top = Number(args.top);
     const { self: selfRows, inclusive } = hotspots(profile, top);
     console.log(`\nself time (top ${top})`);
     for (const r of selfRows) console.log(`${r.percent.toFixed(1).padStart(5)}%  ${r.name}`);

@@ -17,7 +17,7 @@ export interface Hotspot {
   percent: number;
 }
 
-function label(node: CpuProfileNode): string {
+export function label(node: CpuProfileNode): string {
   const { functionName, url, lineNumber } = node.callFrame;
   const where = url.replace(/^.*node_modules\//, "").replace(/^file:\/\/.*?\/(src|bench)\//, "$1/");
   // Code run through tsx reports line 0 for everything: leave the line out then.
