@@ -1,8 +1,10 @@
 /**
- * The tracing side of AgentTelemetry. Per claim: a consumer span "<capability> process" that
- * continues the task's trace (the producer span stored in the record, or the peer server's span
- * for a direct hand-off) and links the producer, around the attempt span "<capability> attempt",
- * which is the handler's active context; a span per ctx.step; a span per negotiation.
+ * The tracing side of AgentTelemetry. Per claim: one consumer span "<capability> process" for
+ * the attempt, which continues the task's trace (the producer span stored in the record, or the
+ * peer server's span for a direct hand-off), links the producer and is the handler's active
+ * context; a span per ctx.step; a span per negotiation. A claim is exactly one attempt, so one
+ * span carries both the messaging and the attempt attributes: a second span per claim cost a
+ * third of the tracing work per task and told nothing the first did not.
  */
 import {
   context,
@@ -10,6 +12,7 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
+  type Attributes,
   type Context,
   type Link,
   type Span,
@@ -66,7 +69,6 @@ class TracedAttempt implements AttemptTelemetry {
 
   constructor(
     private readonly tracer: Tracer,
-    private readonly process: Span,
     readonly attempt: Span,
     private readonly ctx: Context,
     private readonly onEnd: () => void,
@@ -102,7 +104,7 @@ class TracedAttempt implements AttemptTelemetry {
     if (this.ended) return;
     this.ended = true;
     const { outcome, failed } = attemptOutcome(end);
-    const { attempt, process } = this;
+    const { attempt } = this;
     if (attempt.isRecording()) {
       attempt.setAttributes({ [ATTR.TASK_STATE]: end.state, [ATTR.ATTEMPT_OUTCOME]: outcome });
       if (end.state === TaskState.Pending && !end.discarded) attempt.addEvent(SPAN_EVENT.RETRY);
@@ -112,12 +114,10 @@ class TracedAttempt implements AttemptTelemetry {
     if (failed) {
       const error = end.error ?? { message: `attempt ${outcome}` };
       recordTaskError(attempt, error);
-      process.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
     } else if (outcome === "succeeded") {
       attempt.setStatus({ code: SpanStatusCode.OK });
     }
     attempt.end();
-    process.end();
     this.onEnd();
   }
 }
@@ -133,6 +133,29 @@ export function tracingTelemetry(
   const tracer = batonTracer();
   if (!tracer) return undefined;
   noteTracedAgent(agentId);
+  /** The messaging part of a process span, the same for every task of a queue. */
+  const byQueue = new Map<string, Attributes>();
+  const messagingAttributes = (record: TaskRecord): Attributes => {
+    const key = `${record.capability}\u0000${record.priority}`;
+    let attrs = byQueue.get(key);
+    if (!attrs) {
+      attrs = {
+        [ATTR.MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM_NATS,
+        [ATTR.MESSAGING_OPERATION_TYPE]: "process",
+        [ATTR.MESSAGING_OPERATION_NAME]: "process",
+        [ATTR.MESSAGING_DESTINATION_NAME]: conn.names.tasksSubject(
+          record.capability,
+          record.priority,
+        ),
+        [ATTR.MESSAGING_CONSUMER_GROUP_NAME]: conn.names.consumerName(
+          record.capability,
+          record.priority,
+        ),
+      };
+      byQueue.set(key, attrs);
+    }
+    return attrs;
+  };
   /** Attempts running here, by task id, for events that arrive outside their context. */
   const live = new Map<string, TracedAttempt>();
 
@@ -168,49 +191,26 @@ export function tracingTelemetry(
             ? trace.setSpanContext(ROOT_CONTEXT, producer)
             : ROOT_CONTEXT;
       const links: Link[] = producer ? [{ context: producer }] : [];
-      const base = { ...taskAttributes(record), [ATTR.AGENT_ID]: agentId };
-      const process = tracer.startSpan(
+      const span = tracer.startSpan(
         `${record.capability} process`,
         {
           kind: SpanKind.CONSUMER,
           links,
           attributes: {
-            ...base,
-            [ATTR.MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM_NATS,
-            [ATTR.MESSAGING_OPERATION_TYPE]: "process",
-            [ATTR.MESSAGING_OPERATION_NAME]: "process",
-            [ATTR.MESSAGING_DESTINATION_NAME]: conn.names.tasksSubject(
-              record.capability,
-              record.priority,
-            ),
-            [ATTR.MESSAGING_CONSUMER_GROUP_NAME]: conn.names.consumerName(
-              record.capability,
-              record.priority,
-            ),
-            [ATTR.MESSAGING_MESSAGE_ID]: record.id,
+            ...taskAttributes(record),
+            [ATTR.AGENT_ID]: agentId,
+            [ATTR.TASK_ATTEMPT]: record.attempt,
+            [ATTR.TASK_PRIORITY]: record.priority,
             [ATTR.CLAIM_VIA]: via,
+            ...messagingAttributes(record),
           },
         },
         parent,
       );
-      const processCtx = trace.setSpan(parent, process);
-      const attempt = tracer.startSpan(
-        `${record.capability} attempt`,
-        {
-          attributes: {
-            ...base,
-            [ATTR.TASK_ATTEMPT]: record.attempt,
-            [ATTR.TASK_PRIORITY]: record.priority,
-            [ATTR.CLAIM_VIA]: via,
-          },
-        },
-        processCtx,
-      );
       const traced = new TracedAttempt(
         tracer,
-        process,
-        attempt,
-        trace.setSpan(processCtx, attempt).setValue(AGENT_CONTEXT_KEY, agentId),
+        span,
+        trace.setSpan(parent, span).setValue(AGENT_CONTEXT_KEY, agentId),
         () => {
           if (live.get(record.id) === traced) live.delete(record.id);
         },
