@@ -6,11 +6,11 @@
  *
  *   npm run bench:latency -- --rates 450,900 --tasks 5000 [--tracing off]
  */
-import net from "node:net";
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { NatsServerProcess } from "../src/nats/server-process.js";
 import { LatencyRun, openLoop } from "./lib/latency.js";
+import { countSocketWrites, socketWrites } from "./lib/socket-writes.js";
 import { closedLoop } from "./lib/stats.js";
 import { batonDriver } from "./scenarios/latency.js";
 import { BatonSystem } from "./systems/baton.js";
@@ -24,16 +24,7 @@ const { values: args } = parseArgs({
   },
 });
 
-let writes = 0;
-// Counts every socket write of this process (both NATS connections).
-const socket = net.Socket.prototype as unknown as {
-  write: (this: net.Socket, ...rest: unknown[]) => boolean;
-};
-const write = socket.write;
-socket.write = function (this: net.Socket, ...rest: unknown[]): boolean {
-  writes++;
-  return write.apply(this, rest);
-};
+countSocketWrites();
 
 let gcMax = 0;
 let gcTotal = 0;
@@ -66,7 +57,7 @@ async function main(): Promise<void> {
       const run = new LatencyRun(n);
       const failedBefore = driver.failures();
       driver.attach(run);
-      writes = 0;
+      const writes0 = socketWrites();
       gcMax = gcTotal = 0;
       const delay = monitorEventLoopDelay({ resolution: 1 });
       delay.enable();
@@ -87,7 +78,7 @@ async function main(): Promise<void> {
         `${rate}/s: start p50 ${s.startP50.toFixed(2)} p99 ${s.startP99.toFixed(2)} ms, ` +
           `done p50 ${s.doneP50.toFixed(2)} p99 ${s.doneP99.toFixed(2)} ms | ` +
           `cpu ${((cpuUs / 1000 / wall) * 100).toFixed(0)}% of a core, ${(cpuUs / n).toFixed(0)} us/task | ` +
-          `socket writes/task ${(writes / n).toFixed(1)} | ` +
+          `socket writes/task ${((socketWrites() - writes0) / n).toFixed(1)} | ` +
           `loop delay p99 ${ms(delay.percentile(99))} max ${ms(delay.max)} ms | ` +
           `gc max ${gcMax.toFixed(1)} total ${gcTotal.toFixed(0)} ms`,
       );

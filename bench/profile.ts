@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { NatsServerProcess } from "../src/nats/server-process.js";
 import { hotspots, type CpuProfile } from "./lib/cpu-profile.js";
 import { allocators, type HeapProfile } from "./lib/heap-profile.js";
+import { countSocketWrites, socketBytes, socketWrites } from "./lib/socket-writes.js";
 import { closedLoop, median } from "./lib/stats.js";
 import { BatonSystem } from "./systems/baton.js";
 
@@ -69,6 +70,9 @@ async function main(): Promise<void> {
     }
     const pid = nats.pid;
     const natsBefore = pid ? cpuSeconds(pid) : 0;
+    countSocketWrites();
+    const writesBefore = socketWrites();
+    const bytesBefore = socketBytes();
     const selfBefore = process.cpuUsage();
     const started = performance.now();
     for (let r = 0; r < Number(args.rounds); r++) {
@@ -86,7 +90,7 @@ async function main(): Promise<void> {
     console.log(`median ${Math.round(median(rates))} tasks/s over ${args.rounds} rounds of ${n}`);
     const tasks = n * Number(args.rounds);
     console.log(
-      `CPU per task: this process ${Math.round((self.user + self.system) / tasks)} us, nats-server ${Math.round((natsCpu * 1e6) / tasks)} us`,
+      `CPU per task: this process ${Math.round((self.user + self.system) / tasks)} us, nats-server ${Math.round((natsCpu * 1e6) / tasks)} us; socket writes ${((socketWrites() - writesBefore) / tasks).toFixed(1)} of ${Math.round((socketBytes() - bytesBefore) / (socketWrites() - writesBefore || 1))} bytes`,
     );
     console.log(
       `CPU per wall second: this process ${(((self.user + self.system) / 1e6 / wall) * 100).toFixed(0)}%, nats-server ${((natsCpu / wall) * 100).toFixed(0)}%`,

@@ -4,11 +4,14 @@
  * to a receiver here, and every process (this one too) writes the span store.
  */
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type BatonClient } from "../../src/client/client.js";
 import type { Task__Output } from "../../src/generated/baton/v1/Task.js";
 import { createGrpcClient } from "../../src/grpc/client/client.js";
 import { startGateway } from "../../src/grpc/server/gateway.js";
+import { readSnapshot } from "../../src/nats/snapshot.js";
+import { spanShard } from "../../src/nats/subjects.js";
 import { ATTR } from "../../src/telemetry/attributes.js";
 import { readTrace, taskTraceId, type SpanRecord } from "../../src/telemetry/span-store.js";
 import { AgentProcesses, type AgentProcess } from "../helpers/agent-process.js";
@@ -187,6 +190,42 @@ describe("tracing across agent processes", () => {
     // Unknown traces read as empty; a malformed id is the caller's error.
     expect(await readTrace(client.connection, "0".repeat(31) + "1")).toEqual([]);
     await expect(readTrace(client.connection, "not-a-trace")).rejects.toThrow(/traceId/);
+  });
+
+  it("stores span batches gzipped, and reads them and plain JSON batches alike", async () => {
+    const task = await client.submit("trace-parent", { n: 2 });
+    await client.wait(task.id, { timeoutMs: 20_000 });
+    const traceId = taskTraceId(task) ?? "";
+    await traceWith(traceId, ["trace-parent publish", "trace-double process"]);
+    const conn = client.connection;
+    const stored = await readSnapshot(conn.js, conn.names.spansStream, {
+      filter: conn.names.spansWildcard,
+    });
+    expect(stored.length).toBeGreaterThan(0);
+    // Every batch is packed: gzip's magic number, and it unpacks to the JSON array.
+    for (const m of stored) expect([...m.data.subarray(0, 2)]).toEqual([0x1f, 0x8b]);
+    const unpacked = JSON.parse(
+      gunzipSync(stored[0]?.data ?? new Uint8Array()).toString(),
+    ) as unknown;
+    expect(Array.isArray(unpacked)).toBe(true);
+
+    // A batch written as plain JSON (as before packing) still reads back.
+    const plainTrace = "ab".repeat(16);
+    const plain: SpanRecord = {
+      traceId: plainTrace,
+      spanId: "cd".repeat(8),
+      name: "plain batch",
+      kind: "internal",
+      startTime: 1,
+      endTime: 2,
+      status: { code: "unset" },
+      attributes: {},
+      events: [],
+      links: [],
+      resource: { serviceName: "old", pid: 1, hostName: "h" },
+    };
+    await conn.js.publish(conn.names.spansSubject(spanShard(plainTrace)), JSON.stringify([plain]));
+    expect(await readTrace(conn, plainTrace)).toEqual([plain]);
   });
 
   it("starts the trace at a gateway call and carries it through the gateway's server span", async () => {
