@@ -127,7 +127,11 @@ describe("tracing across agent processes", () => {
     expect(producer.attributes[ATTR.TASK_ID]).toBe(task.id);
     expect(parentAttempt).toMatchObject({ kind: "consumer", parentSpanId: producer.spanId });
     expect(parentAttempt.links).toEqual([{ traceId, spanId: producer.spanId }]);
-    expect(parentAttempt.attributes[ATTR.MESSAGING_SYSTEM_NAME]).toBe("nats");
+    expect(parentAttempt.attributes).toMatchObject({
+      [ATTR.MESSAGING_SYSTEM_NAME]: "nats",
+      [ATTR.MESSAGING_OPERATION_TYPE]: "process",
+      [ATTR.MESSAGING_MESSAGE_ID]: task.id,
+    });
     expect(parentAttempt).toMatchObject({
       status: { code: "ok" },
       resource: { pid: parentProc.pid, agentId: parentProc.agentIds[0] },
