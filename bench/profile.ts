@@ -108,9 +108,7 @@ async function main(): Promise<void> {
       console.log(`profile: ${file}`);
       const { self: selfRows, inclusive, total } = allocators(profile, top);
       const perTask = (bytes: number): string =>
-        `${Math.round(bytes / (n * Number(args.rounds)))
-          .toString()
-          .padStart(6)} B/task`;
+        `${String(Math.round(bytes / tasks)).padStart(6)} B/task`;
       console.log(`\nallocated (sampled): ${perTask(total)}`);
       console.log(`\nself allocation (top ${top})`);
       for (const r of selfRows)
