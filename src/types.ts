@@ -64,6 +64,8 @@ export interface TaskRecord {
   deadline?: number;
   /** Epoch ms before which the task must not start (delay, or the next retry). */
   runAt?: number;
+  /** The runAt the task was submitted with (runAt itself changes); its first event shows it. */
+  submitRunAt?: number;
   createdAt: number;
   updatedAt: number;
   startedAt?: number;

@@ -303,7 +303,9 @@ export class BatonClient implements AsyncDisposable {
       ...(compiled.labels ? { labels: compiled.labels } : {}),
       ...(compiled.timeoutMs !== undefined ? { timeoutMs: compiled.timeoutMs } : {}),
       ...(compiled.deadline !== undefined ? { deadline: compiled.deadline } : {}),
-      ...(compiled.runAt !== undefined ? { runAt: compiled.runAt } : {}),
+      ...(compiled.runAt !== undefined
+        ? { runAt: compiled.runAt, submitRunAt: compiled.runAt }
+        : {}),
       ...(compiled.parentId ? { parentId: compiled.parentId } : {}),
       ...(compiled.requirements ? { requirements: compiled.requirements } : {}),
       ...(compiled.affinityKey !== undefined ? { affinityKey: compiled.affinityKey } : {}),
@@ -322,23 +324,9 @@ export class BatonClient implements AsyncDisposable {
       return this.existing((await conn.tasks.require(id)).record);
     }
     try {
-      await Promise.all([
-        publishEvent(
-          conn,
-          {
-            type: "state",
-            taskId: id,
-            time: now,
-            state: TaskState.Pending,
-            attempt: 0,
-            ...(record.runAt ? { runAt: record.runAt } : {}),
-          },
-          `${id}:PENDING:0`,
-        ),
-        // Sent after the event on the same connection, so PENDING is stored before any agent
-        // can claim the task and publish RUNNING.
-        enqueue(conn, record, { json, revision: created }),
-      ]);
+      // No PENDING event: a watch makes the first one from the record (one write per task
+      // fewer; see watchTask).
+      await enqueue(conn, record, { json, revision: created });
     } catch (err) {
       // Without an idempotency key nobody can finish this submit; remove the orphan.
       if (compiled.idempotencyKey === undefined) {

@@ -1,5 +1,5 @@
 import type { BatonConnection } from "../nats/connection.js";
-import { subscribeEvents } from "../store/events.js";
+import { isStoredSubmitEvent, submittedEvent, subscribeEvents } from "../store/events.js";
 import { isTerminal } from "../store/states.js";
 import type { StateEvent, TaskEvent } from "../types.js";
 
@@ -16,7 +16,8 @@ const TICK = Symbol("tick");
 const STOP = Symbol("stop");
 
 /**
- * Events of one task from the start, then live, ending with its terminal state. A writer that
+ * Events of one task from the start, then live, ending with its terminal state. The first event
+ * (PENDING, sequence 0) is made from the record; the rest come from the events stream. A writer that
  * died between its state change and the event leaves a gap; the record is re-read periodically
  * and a terminal state found there ends the watch with an event made from the record.
  */
@@ -28,7 +29,7 @@ export async function* watchTask(
   const pollMs = options.pollMs ?? 2000;
   const signal = options.signal;
   if (signal?.aborted) return;
-  await conn.tasks.require(taskId);
+  const first = await conn.tasks.require(taskId);
   const sub = await subscribeEvents(conn, taskId, options.fromSeq);
   let onAbort: (() => void) | undefined;
   const stopped = new Promise<typeof STOP>((resolve) => {
@@ -39,6 +40,7 @@ export async function* watchTask(
   let timer: NodeJS.Timeout | undefined;
   let terminalSeenInRecord = 0;
   try {
+    if (options.fromSeq === undefined) yield submittedEvent(first.record);
     let next = it.next();
     for (;;) {
       const tick = new Promise<typeof TICK>((resolve) => {
@@ -72,6 +74,9 @@ export async function* watchTask(
       if (r.done) return;
       next = it.next();
       const event = r.value;
+      // A task submitted by an older version also has a stored first PENDING: the one made
+      // from the record stands for it, also after a resume.
+      if (isStoredSubmitEvent(event)) continue;
       yield event;
       if (event.type === "state" && isTerminal(event.state)) {
         // A replayed task has an earlier DEAD in its history: end only at the current terminal

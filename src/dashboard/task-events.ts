@@ -28,7 +28,7 @@ export function resumeFrom(req: IncomingMessage, query: URLSearchParams): number
 
 function frame(event: string, data: unknown, id?: number): string {
   // JSON.stringify never emits a raw newline, so each payload is one `data:` line.
-  return `${id ? `id: ${id}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+  return `${id !== undefined ? `id: ${id}\n` : ""}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 /**
@@ -59,7 +59,13 @@ export function taskEventStream(
         signal: stop.signal,
         ...(fromSeq !== undefined ? { fromSeq } : {}),
       });
-      for await (const event of events) res.write(frame(event.type, event, event.seq));
+      // The first event (PENDING, made from the record) has sequence 0: its id makes a reconnect
+      // resume after it. A later seq-0 event (a terminal state rebuilt) must not move the id back.
+      let sent = false;
+      for await (const event of events) {
+        res.write(frame(event.type, event, event.seq > 0 || !sent ? event.seq : undefined));
+        sent = true;
+      }
       if (!stop.signal.aborted) res.write(frame("end", { taskId }));
     };
     run()

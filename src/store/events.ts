@@ -3,7 +3,13 @@ import { headers } from "@nats-io/transport-node";
 import type { BatonConnection } from "../nats/connection.js";
 import { jsPublish } from "../nats/js-fast.js";
 import { utf8 } from "../nats/utf8.js";
-import type { TaskEvent, TaskEventBody } from "../types.js";
+import {
+  TaskState,
+  type StateEvent,
+  type TaskEvent,
+  type TaskEventBody,
+  type TaskRecord,
+} from "../types.js";
 
 const decoder = new TextDecoder();
 
@@ -31,6 +37,28 @@ export function sendEvent(conn: BatonConnection, body: TaskEventBody, msgID: str
   const h = headers();
   h.set("Nats-Msg-Id", msgID);
   conn.mux.send(conn.names.eventsSubject(body.taskId), utf8(JSON.stringify(body)), h);
+}
+
+/**
+ * A task's first event, made from its record: submit stores no PENDING event (one durable write
+ * per task fewer), so a watch from the start begins with this one. Sequence 0: it has no place in
+ * the events stream. Made only of fields that never change, so every watch shows the same one.
+ */
+export function submittedEvent(record: TaskRecord): StateEvent {
+  return {
+    type: "state",
+    taskId: record.id,
+    time: record.createdAt,
+    state: TaskState.Pending,
+    attempt: 0,
+    ...(record.submitRunAt !== undefined ? { runAt: record.submitRunAt } : {}),
+    seq: 0,
+  };
+}
+
+/** The PENDING event submit stored before submittedEvent replaced it (tasks from older versions). */
+export function isStoredSubmitEvent(event: TaskEvent): boolean {
+  return event.type === "state" && event.state === TaskState.Pending && event.attempt === 0;
 }
 
 export interface EventSubscription extends AsyncIterable<TaskEvent> {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineAgent, TaskState, type TaskEvent, type TaskRecord } from "../../src/index.js";
+import { publishEvent } from "../../src/store/events.js";
 import { coreEnv, gate, queueDepth, waitFor, waitForState } from "../helpers/core.js";
+import { readAllEvents } from "../helpers/fault.js";
 import { startNats, type TestNats } from "../helpers/nats.js";
 
 let nats: TestNats;
@@ -134,10 +136,54 @@ describe("watch", () => {
     ]);
     const last = seen.at(-1);
     expect(last?.type === "state" && last.result).toEqual({ done: true });
-    // Real stream events (a synthesized terminal event would have seq 0), strictly ordered.
-    const seqs = seen.map((e) => e.seq);
+    // The first event is made from the record (seq 0, nothing stored for it); the rest are real
+    // stream events (a synthesized terminal event would have seq 0), strictly ordered.
+    expect(seen[0]).toMatchObject({ seq: 0, attempt: 0, time: task.createdAt });
+    const seqs = seen.slice(1).map((e) => e.seq);
     expect(seqs.every((s, i) => s > 0 && (i === 0 || s > (seqs[i - 1] ?? 0)))).toBe(true);
     expect(seen.every((e) => e.taskId === task.id)).toBe(true);
+  });
+
+  it("stores no PENDING event at submit, and shows a task from an older version's once", async () => {
+    const env = coreEnv(nats);
+    const release = gate();
+    const reached = gate();
+    await env.worker([agentWithGate(release.promise, () => reached.open())]);
+    const client = await env.client();
+    const fresh = await client.submit("watched", null);
+    const legacy = await client.submit("watched", null);
+    await reached.promise;
+    // What submit stored before this version: a PENDING event for attempt 0.
+    await publishEvent(client.connection, {
+      type: "state",
+      taskId: legacy.id,
+      time: legacy.createdAt,
+      state: TaskState.Pending,
+      attempt: 0,
+    });
+    release.open();
+    await client.wait(fresh.id, { timeoutMs: 10_000 });
+    await client.wait(legacy.id, { timeoutMs: 10_000 });
+
+    const stored = (await readAllEvents(client.connection)).filter((e) => e.type === "state");
+    const states = (id: string) => stored.filter((e) => e.taskId === id).map(brief);
+    expect(states(fresh.id)).toEqual(["state:RUNNING", "state:SUCCEEDED"]);
+    expect(states(legacy.id)).toContain("state:PENDING");
+
+    for (const task of [fresh, legacy]) {
+      const seen: TaskEvent[] = [];
+      for await (const e of client.watch(task.id)) seen.push(e);
+      expect(seen.filter((e) => e.type === "state").map(brief)).toEqual([
+        "state:PENDING",
+        "state:RUNNING",
+        "state:SUCCEEDED",
+      ]);
+      expect(seen[0]).toMatchObject({ seq: 0, time: task.createdAt, attempt: 0 });
+      // Resuming after the record-made PENDING (from 1) repeats nothing and loses nothing.
+      const resumed: TaskEvent[] = [];
+      for await (const e of client.watch(task.id, { fromSeq: 1 })) resumed.push(e);
+      expect(resumed.map(brief)).toEqual(seen.slice(1).map(brief));
+    }
   });
 
   it("resumes from a sequence number with fromSeq", async () => {

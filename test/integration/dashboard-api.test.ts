@@ -244,6 +244,12 @@ describe("dashboard API", () => {
       }),
     );
     expect(resumed.map((e) => e.event)).toEqual(["output", "output", "progress", "state", "end"]);
+    // The first event is made from the record (id 0); resuming after it repeats nothing.
+    expect(events[0]?.id).toBe("0");
+    const afterFirst = await readSse(
+      await fetch(`${d.url}/api/tasks/${task.id}/events`, { headers: { "last-event-id": "0" } }),
+    );
+    expect(afterFirst.map((e) => e.id)).toEqual(events.slice(1).map((e) => e.id));
 
     const badResume = await getJson<Failure>(d, `/api/tasks/${task.id}/events?from=x`);
     expect(badResume).toEqual({

@@ -284,34 +284,45 @@ describe("GrpcClient against a live gateway", () => {
     });
   });
 
-  it("resumes a watch across a gateway restart without losing or repeating events", async () => {
-    const env = await grpcClientEnv(nats);
-    const task = await env.grpc.submit("sleep", { ms: 2000, steps: 8 });
-    const seen: TaskEvent[] = [];
-    let restart: Promise<void> | undefined;
-    let eventsBeforeStop = 0;
-    for await (const event of env.grpc.watch(task.id)) {
-      seen.push(event);
-      if (event.type === "progress" && restart === undefined) {
-        eventsBeforeStop = seen.length;
-        // Stop the gateway mid-stream; a new one comes up on the same port a moment later.
-        restart = (async () => {
-          await env.stopGateway();
-          await new Promise((r) => setTimeout(r, 300));
-          await env.startGatewayAgain();
-        })();
+  it.each([
+    { cut: "mid-stream", delay: undefined, at: (e: TaskEvent) => e.type === "progress" },
+    // The first PENDING is made from the record (sequence 0): the resume must not repeat it.
+    { cut: "after the first event", delay: "1500ms", at: () => true },
+  ])(
+    "resumes a watch across a gateway restart $cut without losing or repeating events",
+    async ({ delay, at }) => {
+      const env = await grpcClientEnv(nats);
+      const task = await env.grpc.submit(
+        "sleep",
+        { ms: 2000, steps: 8 },
+        delay !== undefined ? { delay } : {},
+      );
+      const seen: TaskEvent[] = [];
+      let restart: Promise<void> | undefined;
+      let eventsBeforeStop = 0;
+      for await (const event of env.grpc.watch(task.id)) {
+        seen.push(event);
+        if (at(event) && restart === undefined) {
+          eventsBeforeStop = seen.length;
+          // Stop the gateway mid-stream; a new one comes up on the same port a moment later.
+          restart = (async () => {
+            await env.stopGateway();
+            await new Promise((r) => setTimeout(r, 300));
+            await env.startGatewayAgain();
+          })();
+        }
       }
-    }
-    await restart;
-    expect(restart).toBeDefined();
-    expect(seen.length).toBeGreaterThan(eventsBeforeStop);
-    const last = seen[seen.length - 1];
-    expect(last?.type === "state" && last.state).toBe(TaskState.Succeeded);
-    // Exactly the task's history: nothing lost, nothing twice.
-    const history = await collect(env.direct.watch(task.id));
-    expect(seen.map((e) => e.seq)).toEqual(history.map((e) => e.seq));
-    expect(seen).toEqual(history);
-  });
+      await restart;
+      expect(restart).toBeDefined();
+      expect(seen.length).toBeGreaterThan(eventsBeforeStop);
+      const last = seen[seen.length - 1];
+      expect(last?.type === "state" && last.state).toBe(TaskState.Succeeded);
+      // Exactly the task's history: nothing lost, nothing twice.
+      const history = await collect(env.direct.watch(task.id));
+      expect(seen.map((e) => e.seq)).toEqual(history.map((e) => e.seq));
+      expect(seen).toEqual(history);
+    },
+  );
 
   it("resumes from a given sequence", async () => {
     const env = await grpcClientEnv(nats);

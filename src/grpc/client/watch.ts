@@ -90,10 +90,13 @@ export async function* watchOverGrpc(
         failingSince = undefined;
         backoff = FIRST_BACKOFF_MS;
         if (event === undefined) continue;
-        // seq 0 marks a terminal event the gateway rebuilt from the record (no stream position).
+        // seq 0 marks an event made from the record (no stream position): the first PENDING,
+        // or a terminal state rebuilt. Resuming from 1 skips the first without losing any other.
         if (event.seq > 0) {
           if (event.seq < next) continue;
           next = event.seq + 1;
+        } else if (next === 0) {
+          next = 1;
         }
         terminal = event.type === "state" && isTerminal(event.state) ? event : undefined;
         yield event;
