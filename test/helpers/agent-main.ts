@@ -5,7 +5,8 @@
  *
  * Configuration comes from the environment (BATON_*). Runs agents/sleep plus every agent
  * definition exported by the modules named on the command line (set BATON_TEST_NO_SLEEP=1 to
- * leave the sleep agent out), prints "READY <agentId,...>" on stdout once the worker is pulling,
+ * leave the sleep agent out), prints "READY <agentId,...>" on stdout once the worker is pulling
+ * (after "LOADED <ms>" and "CONNECTED <ms>", the time since the process started),
  * and on SIGTERM/SIGINT stops the worker gracefully and exits 0.
  */
 import { resolve } from "node:path";
@@ -13,6 +14,7 @@ import { pathToFileURL } from "node:url";
 import sleepAgent from "../../agents/sleep/index.js";
 import { compileConfig } from "../../src/config/index.js";
 import { Worker } from "../../src/dispatch/worker.js";
+import { connectBaton } from "../../src/nats/connection.js";
 import { isAgentDefinition } from "../../src/sdk/define-agent.js";
 import type { AgentDefinition } from "../../src/sdk/types.js";
 
@@ -32,21 +34,28 @@ async function loadAgents(paths: string[]): Promise<AnyAgent[]> {
 
 async function main(): Promise<void> {
   // Validate first so a bad setting fails here with a message naming it.
-  compileConfig();
+  const config = compileConfig();
   const agents = await loadAgents(process.argv.slice(2));
-  const worker = await Worker.start(agents);
+  // Start-up stages on stdout, so a start that is not READY in time says where it stopped.
+  stage("LOADED");
+  const connection = await connectBaton(config, { name: "baton-agent" });
+  stage("CONNECTED");
+  const worker = await Worker.start(agents, { connection });
 
   let stopping = false;
   const shutdown = (): void => {
     if (stopping) return;
     stopping = true;
-    worker.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        process.stderr.write(`agent-main: stop failed: ${String(err)}\n`);
-        process.exit(1);
-      },
-    );
+    worker
+      .stop()
+      .then(() => connection.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          process.stderr.write(`agent-main: stop failed: ${String(err)}\n`);
+          process.exit(1);
+        },
+      );
   };
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);
@@ -58,6 +67,10 @@ async function main(): Promise<void> {
   }, 500).unref();
 
   process.stdout.write(`READY ${worker.agentIds.join(",")}\n`);
+}
+
+function stage(name: string): void {
+  process.stdout.write(`${name} ${Math.round(performance.now())}ms\n`);
 }
 
 main().catch((err: unknown) => {

@@ -132,7 +132,8 @@ export class AgentProcess implements AsyncDisposable {
         this.killNow();
         await this.exited;
         throw new Error(
-          `${this.name} did not become ready: ${String(err)}\n--- stderr ---\n${this.stderrTail(40)}`,
+          `${this.name} did not become ready: ${String(err)}\n--- stdout ---\n` +
+            `${this.stdout.slice(-2000)}\n--- stderr ---\n${this.stderrTail(40)}`,
           { cause: err },
         );
       },
