@@ -1,4 +1,6 @@
+import { parseTaskMessage } from "../../dispatch/task-message.js";
 import type { BatonConnection } from "../../nats/connection.js";
+import { submittedEvent } from "../../store/events.js";
 import { TaskState, type TaskEventBody } from "../../types.js";
 import { truncate } from "../format.js";
 
@@ -22,10 +24,12 @@ function describe(event: TaskEventBody): string | undefined {
 
 /**
  * Prints one line per state change of any task, so tasks submitted from another terminal show
- * up in the quickstart's. Plain NATS: it sees what JetStream stores, without a consumer.
+ * up in the quickstart's. Plain NATS: it sees what JetStream stores, without a consumer. Submit
+ * stores no PENDING event, so a new task's first line comes from its queue message (a fresh
+ * submit's carries the record; a replay's does not, and publishes its PENDING event instead).
  */
 export function printActivity(conn: BatonConnection, write: (line: string) => void): () => void {
-  const sub = conn.nc.subscribe(conn.names.eventsWildcard, {
+  const events = conn.nc.subscribe(conn.names.eventsWildcard, {
     callback: (err, msg) => {
       if (err) return;
       try {
@@ -36,5 +40,16 @@ export function printActivity(conn: BatonConnection, write: (line: string) => vo
       }
     },
   });
-  return () => sub.unsubscribe();
+  const submits = conn.nc.subscribe(conn.names.tasksWildcard, {
+    callback: (err, msg) => {
+      const record = err ? undefined : parseTaskMessage(msg.data)?.inline?.record;
+      if (!record) return;
+      const line = describe(submittedEvent(record));
+      if (line) write(`  ${line}`);
+    },
+  });
+  return () => {
+    events.unsubscribe();
+    submits.unsubscribe();
+  };
 }
