@@ -12,6 +12,8 @@ import type { Long } from '@grpc/proto-loader';
 export interface TaskEvent {
   /**
    * Position in the events stream; pass sequence + 1 as from_sequence to resume after it.
+   * 0 for an event made from the task record: the first (PENDING), or a terminal state
+   * rebuilt when its event was never stored.
    */
   'sequence'?: (number | string | Long);
   /**
@@ -46,6 +48,8 @@ export interface TaskEvent {
 export interface TaskEvent__Output {
   /**
    * Position in the events stream; pass sequence + 1 as from_sequence to resume after it.
+   * 0 for an event made from the task record: the first (PENDING), or a terminal state
+   * rebuilt when its event was never stored.
    */
   'sequence': (number);
   /**
