@@ -76,7 +76,7 @@ export async function* watchTask(
       const event = r.value;
       // A task submitted by an older version also has a stored first PENDING: the one made
       // from the record stands for it, also after a resume.
-      if (isStoredSubmitEvent(event)) continue;
+      if (isStoredSubmitEvent(event, first.record.createdAt)) continue;
       yield event;
       if (event.type === "state" && isTerminal(event.state)) {
         // A replayed task has an earlier DEAD in its history: end only at the current terminal

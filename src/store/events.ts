@@ -56,9 +56,18 @@ export function submittedEvent(record: TaskRecord): StateEvent {
   };
 }
 
-/** The PENDING event submit stored before submittedEvent replaced it (tasks from older versions). */
-export function isStoredSubmitEvent(event: TaskEvent): boolean {
-  return event.type === "state" && event.state === TaskState.Pending && event.attempt === 0;
+/**
+ * The PENDING event submit stored before submittedEvent replaced it (tasks from older versions):
+ * attempt 0 at the record's creation time. A replay of a task that died before any claim also
+ * publishes PENDING for attempt 0, but later.
+ */
+export function isStoredSubmitEvent(event: TaskEvent, createdAt: number): boolean {
+  return (
+    event.type === "state" &&
+    event.state === TaskState.Pending &&
+    event.attempt === 0 &&
+    event.time === createdAt
+  );
 }
 
 export interface EventSubscription extends AsyncIterable<TaskEvent> {

@@ -29,20 +29,19 @@ describe("submittedEvent", () => {
 });
 
 describe("isStoredSubmitEvent", () => {
-  const base = { taskId: "t", time: 0, seq: 3 };
-  it("matches only a PENDING state event of attempt 0", () => {
-    expect(
-      isStoredSubmitEvent({ ...base, type: "state", state: TaskState.Pending, attempt: 0 }),
-    ).toBe(true);
+  const base = { taskId: "t", time: 1_000, seq: 3 };
+  const pending = { ...base, type: "state" as const, state: TaskState.Pending };
+  it("matches only a PENDING state event of attempt 0 at the record's creation", () => {
+    expect(isStoredSubmitEvent({ ...pending, attempt: 0 }, 1_000)).toBe(true);
     // A retry or a release goes back to PENDING with the attempt it used.
+    expect(isStoredSubmitEvent({ ...pending, attempt: 1 }, 1_000)).toBe(false);
+    // A replay of a task that died before any claim: attempt 0, but not at creation.
+    expect(isStoredSubmitEvent({ ...pending, attempt: 0, time: 9_000 }, 1_000)).toBe(false);
     expect(
-      isStoredSubmitEvent({ ...base, type: "state", state: TaskState.Pending, attempt: 1 }),
+      isStoredSubmitEvent({ ...base, type: "state", state: TaskState.Running, attempt: 0 }, 1_000),
     ).toBe(false);
     expect(
-      isStoredSubmitEvent({ ...base, type: "state", state: TaskState.Running, attempt: 0 }),
+      isStoredSubmitEvent({ ...base, type: "progress", attempt: 0, progress: {} }, 1_000),
     ).toBe(false);
-    expect(isStoredSubmitEvent({ ...base, type: "progress", attempt: 0, progress: {} })).toBe(
-      false,
-    );
   });
 });
