@@ -59,12 +59,13 @@ export function taskEventStream(
         signal: stop.signal,
         ...(fromSeq !== undefined ? { fromSeq } : {}),
       });
-      // The first event (PENDING, made from the record) has sequence 0: its id makes a reconnect
-      // resume after it. A later seq-0 event (a terminal state rebuilt) must not move the id back.
-      let sent = false;
+      // From the start, the first event (PENDING, made from the record) has sequence 0: its id
+      // makes a reconnect resume after it. Any other seq-0 event (a terminal state rebuilt) gets
+      // no id, so it cannot move the reconnect point back.
+      let first = fromSeq === undefined;
       for await (const event of events) {
-        res.write(frame(event.type, event, event.seq > 0 || !sent ? event.seq : undefined));
-        sent = true;
+        res.write(frame(event.type, event, event.seq > 0 || first ? event.seq : undefined));
+        first = false;
       }
       if (!stop.signal.aborted) res.write(frame("end", { taskId }));
     };
