@@ -16,10 +16,10 @@ const TICK = Symbol("tick");
 const STOP = Symbol("stop");
 
 /**
- * Events of one task from the start, then live, ending with its terminal state. The first event
- * (PENDING, sequence 0) is made from the record; the rest come from the events stream. A writer that
- * died between its state change and the event leaves a gap; the record is re-read periodically
- * and a terminal state found there ends the watch with an event made from the record.
+ * Events of one task from the start, then live, ending with its terminal state. The first
+ * event (PENDING, sequence 0) is made from the record; the rest come from the events stream. A
+ * writer that died between its state change and the event leaves a gap; the record is re-read
+ * periodically and a terminal state found there ends the watch with an event made from it.
  */
 export async function* watchTask(
   conn: BatonConnection,
