@@ -42,6 +42,14 @@ interface Slice {
   at: number;
   /** RSS (MB) of the processes at the slice's end. */
   rss: Record<string, number>;
+  /** CPU time per task (us) of each process (and nats-server) over this slice. */
+  cpuUs: Record<string, number>;
+}
+
+/** A process whose CPU time a slice records: a child or the harness's nats-server. */
+interface CpuSource {
+  name: string;
+  pid: number | undefined;
 }
 
 /** Records the time of each 10% of `n` and the RSS of `procs` then. */
@@ -50,24 +58,41 @@ class Slices {
   private readonly t0 = performance.now();
   private last = this.t0;
   private lastCount = 0;
+  private lastCpu: Record<string, number>;
 
   constructor(
     private readonly n: number,
     private readonly procs: Child[],
-  ) {}
+    private readonly cpuOf: CpuSource[] = procs,
+  ) {
+    this.lastCpu = this.cpuNow();
+  }
+
+  private cpuNow(): Record<string, number> {
+    return Object.fromEntries(this.cpuOf.map((p) => [p.name, cpuOrNaN(p.pid)]));
+  }
 
   update(count: number): void {
     while (this.slices.length < SLICES) {
       const boundary = Math.round(((this.slices.length + 1) * this.n) / SLICES);
       if (count < boundary) return;
       const now = performance.now();
+      const cpu = this.cpuNow();
+      const tasks = boundary - this.lastCount;
       this.slices.push({
-        rate: (boundary - this.lastCount) / ((now - this.last) / 1000),
+        rate: tasks / ((now - this.last) / 1000),
         at: now - this.t0,
         rss: Object.fromEntries(this.procs.map((p) => [p.name, rssMb(p)])),
+        cpuUs: Object.fromEntries(
+          Object.entries(cpu).map(([name, ms]) => [
+            name,
+            ((ms - (this.lastCpu[name] ?? Number.NaN)) * 1000) / tasks,
+          ]),
+        ),
       });
       this.last = now;
       this.lastCount = boundary;
+      this.lastCpu = cpu;
     }
   }
 
@@ -79,6 +104,16 @@ class Slices {
   get flatness(): number {
     const r = this.rates;
     return (r[r.length - 1] ?? Number.NaN) / (r[0] ?? Number.NaN);
+  }
+}
+
+/** A process's CPU time in ms now; NaN when it is unknown or gone. */
+function cpuOrNaN(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    return cpuMs(pid);
+  } catch {
+    return Number.NaN;
   }
 }
 
@@ -230,7 +265,8 @@ async function queuedPart(ctx: Context, jsm: JetStreamManager): Promise<QueuedRe
 
     // 1. Submit everything through the gateway; no agent yet, so all of it stays queued.
     let submitted = 0;
-    const submit = new Slices(n, [gateway]);
+    const nats: CpuSource = { name: "nats-server", pid: ctx.natsPid };
+    const submit = new Slices(n, [gateway], [gateway, nats]);
     const calls = Math.ceil(n / ctx.batch);
     const items = (from: number, size: number): SubmitItem[] =>
       Array.from({ length: size }, (_, k) => ({
@@ -270,7 +306,7 @@ async function queuedPart(ctx: Context, jsm: JetStreamManager): Promise<QueuedRe
     );
     agent = started;
     await started.waitForLine(agentReady, READY_MS);
-    const drain = new Slices(n, [started, gateway]);
+    const drain = new Slices(n, [started, gateway], [started, nats]);
     const t1 = performance.now();
     counted.onEvent = () => drain.update(counted.succeeded);
     drain.update(counted.succeeded);
@@ -478,8 +514,12 @@ function report(ctx: Context, q: QueuedResult, held: HeldResult[], windowMs: num
     return [
       `${(i + 1) * 10}%`,
       fmt(s.rate),
+      fmt(s.cpuUs.gateway ?? Number.NaN),
+      fmt(s.cpuUs["nats-server"] ?? Number.NaN),
       fmt(s.rss.gateway ?? Number.NaN),
       fmt(d?.rate ?? Number.NaN),
+      fmt(d?.cpuUs.agent ?? Number.NaN),
+      fmt(d?.cpuUs["nats-server"] ?? Number.NaN),
       fmt(d?.rss.agent ?? Number.NaN),
       fmt(d?.rss.gateway ?? Number.NaN),
     ];
@@ -560,8 +600,12 @@ function report(ctx: Context, q: QueuedResult, held: HeldResult[], windowMs: num
     header: [
       "slice",
       "submit tasks/s",
+      "gateway CPU us/task",
+      "nats-server CPU us/task",
       "gateway RSS MB",
       "drain tasks/s",
+      "agent CPU us/task",
+      "nats-server CPU us/task (drain)",
       "agent RSS MB",
       "gateway RSS MB (drain)",
     ],
@@ -593,7 +637,7 @@ function report(ctx: Context, q: QueuedResult, held: HeldResult[], windowMs: num
     chart,
     notes: [
       `Queued part: a gateway (\`baton gateway\`) and later one agent (\`baton agent ${NOOP_AGENT}\`, a no-op handler, concurrency --workers) run as child processes of the harness against its nats-server; tasks are submitted through the gateway (GrpcClient.submitMany, --batch per call, --batch-callers concurrent calls) from the harness while no agent runs, so all of them are queued (checked: messages in the tasks stream). Then the agent starts and drains them; completions are counted from the events subject (SUCCEEDED state events). A slice's rate is 10% of the tasks over the time that slice took; the drain clock starts when the agent prints that it started.`,
-      "RSS: VmRSS of /proc/<pid>/status at each slice's end and at the end (final); peak = VmHWM (the kernel's high-water mark of the resident set, not a sample). Goals: flat rates (last slice within 20% of the first, either way) and agent RSS under 300 MB.",
+      "RSS: VmRSS of /proc/<pid>/status at each slice's end and at the end (final); peak = VmHWM (the kernel's high-water mark of the resident set, not a sample). CPU us/task: a process's utime + stime over the slice (/proc/<pid>/stat) divided by the slice's tasks, so a rate that falls while these stay flat is waiting, not work. Goals: flat rates (last slice within 20% of the first, either way) and agent RSS under 300 MB.",
       `Held part: one agent (\`baton agent ${SLEEP_AGENT}\`, concurrency --long-tasks) whose handler sleeps until aborted; --long-tasks tasks submitted with the library (BatonClient.submitMany) from the harness; the window starts once every task's RUNNING event is seen. Agent CPU = utime + stime from /proc/<pid>/stat over the window (and per second). The same is run twice, each on a fresh prefix and agent: heartbeats on with lease ${ctx.longLease} (heartbeat = lease / 3, the default ratio; Baton's default lease is 30s), and heartbeats off in effect with lease ${OFF_LEASE} (heartbeat 20 min, outside the window). Heartbeat CPU = on - off; lease renewals = writes to the tasks bucket in the window (one per held task per heartbeat when heartbeats keep up). The agent registry report runs every 5 s in both. The window opens as soon as the last RUNNING event is seen, so whatever the agent still does after its claims falls into both runs alike. Afterwards the agent is killed (SIGKILL); its tasks stay in that prefix's streams.`,
       "The scenario runs once (--rounds does not apply). The children are the CLI as users run it (bin/baton.mjs, which registers tsx), with BATON_LOG_LEVEL=warn and tracing at its default; their RSS includes that.",
     ],
