@@ -26,6 +26,9 @@ import { closedLoop, fmt, median, payload, sleep } from "../lib/stats.js";
 import type { Context, Scenario } from "./common.js";
 
 const SLICES = 10;
+/** Untimed submits before the timed ones (the other scenarios warm up too), then purged. */
+const SUBMIT_WARMUP = 5000;
+const WARMUP_CAPABILITY = "bench-scale-warmup";
 const GOAL_FLAT = 0.2;
 const GOAL_AGENT_RSS_MB = 300;
 const GOAL_HEARTBEAT_CORE_PCT = 20;
@@ -262,6 +265,22 @@ async function queuedPart(ctx: Context, jsm: JetStreamManager): Promise<QueuedRe
     const address = (await gateway.waitForLine(/^gateway listening on (\S+)/, READY_MS))[1] ?? "";
     const client = createGrpcClient({ address });
     grpc = client;
+
+    // 0. Warm the gateway up (JIT, connections, heap) with untimed submits of a capability no
+    // agent serves, then purge their queue messages so only the timed tasks are queued.
+    const warmup = Math.min(SUBMIT_WARMUP, Math.ceil(n / SLICES));
+    await closedLoop(Math.ceil(warmup / ctx.batch), ctx.batchCallers, async (c) => {
+      const size = Math.min(ctx.batch, warmup - c * ctx.batch);
+      await client.submitMany(
+        Array.from({ length: size }, (_, k) => ({
+          capability: WARMUP_CAPABILITY,
+          input: payload(c * ctx.batch + k),
+        })),
+      );
+    });
+    await jsm.streams.purge(`${prefix}_TASKS`, {
+      filter: `${prefix}.tasks.${WARMUP_CAPABILITY}.>`,
+    });
 
     // 1. Submit everything through the gateway; no agent yet, so all of it stays queued.
     let submitted = 0;
@@ -636,7 +655,7 @@ function report(ctx: Context, q: QueuedResult, held: HeldResult[], windowMs: num
     goals,
     chart,
     notes: [
-      `Queued part: a gateway (\`baton gateway\`) and later one agent (\`baton agent ${NOOP_AGENT}\`, a no-op handler, concurrency --workers) run as child processes of the harness against its nats-server; tasks are submitted through the gateway (GrpcClient.submitMany, --batch per call, --batch-callers concurrent calls) from the harness while no agent runs, so all of them are queued (checked: messages in the tasks stream). Then the agent starts and drains them; completions are counted from the events subject (SUCCEEDED state events). A slice's rate is 10% of the tasks over the time that slice took; the drain clock starts when the agent prints that it started.`,
+      `Queued part: a gateway (\`baton gateway\`) and later one agent (\`baton agent ${NOOP_AGENT}\`, a no-op handler, concurrency --workers) run as child processes of the harness against its nats-server; after ${SUBMIT_WARMUP} untimed warm-up submits of another capability (their queue messages purged), tasks are submitted through the gateway (GrpcClient.submitMany, --batch per call, --batch-callers concurrent calls) from the harness while no agent runs, so all of them are queued (checked: messages in the tasks stream). Then the agent starts and drains them; completions are counted from the events subject (SUCCEEDED state events). A slice's rate is 10% of the tasks over the time that slice took; the drain clock starts when the agent prints that it started.`,
       "RSS: VmRSS of /proc/<pid>/status at each slice's end and at the end (final); peak = VmHWM (the kernel's high-water mark of the resident set, not a sample). CPU us/task: a process's utime + stime over the slice (/proc/<pid>/stat) divided by the slice's tasks, so a rate that falls while these stay flat is waiting, not work. Goals: flat rates (last slice within 20% of the first, either way) and agent RSS under 300 MB.",
       `Held part: one agent (\`baton agent ${SLEEP_AGENT}\`, concurrency --long-tasks) whose handler sleeps until aborted; --long-tasks tasks submitted with the library (BatonClient.submitMany) from the harness; the window starts once every task's RUNNING event is seen. Agent CPU = utime + stime from /proc/<pid>/stat over the window (and per second). The same is run twice, each on a fresh prefix and agent: heartbeats on with lease ${ctx.longLease} (heartbeat = lease / 3, the default ratio; Baton's default lease is 30s), and heartbeats off in effect with lease ${OFF_LEASE} (heartbeat 20 min, outside the window). Heartbeat CPU = on - off; lease renewals = writes to the tasks bucket in the window (one per held task per heartbeat when heartbeats keep up). The agent registry report runs every 5 s in both. The window opens as soon as the last RUNNING event is seen, so whatever the agent still does after its claims falls into both runs alike. Afterwards the agent is killed (SIGKILL); its tasks stay in that prefix's streams.`,
       "The scenario runs once (--rounds does not apply). The children are the CLI as users run it (bin/baton.mjs, which registers tsx), with BATON_LOG_LEVEL=warn and tracing at its default; their RSS includes that.",
