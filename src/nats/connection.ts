@@ -13,7 +13,13 @@ import { createLogger, type Logger } from "../telemetry/logger.js";
 import { ensureEmbeddedServer, type EmbeddedServer } from "./embedded.js";
 import { RequestMux } from "./request-mux.js";
 import { Names } from "./subjects.js";
-import { bucketSpecs, ensureStream, streamSpecs } from "./topology.js";
+import {
+  bucketSpecs,
+  ensureBucketHistory,
+  ensureStream,
+  streamSpecs,
+  TASKS_HISTORY,
+} from "./topology.js";
 import { attachTracing, detachTracing } from "../telemetry/tracing.js";
 
 /** Everything a Baton client or agent needs from NATS, opened once and shared. */
@@ -89,6 +95,7 @@ export async function connectBaton(
     const kvm = new Kvm(js);
     const buckets = new Map<string, KV>();
     for (const b of bucketSpecs(names)) buckets.set(b.name, await kvm.create(b.name, b.options));
+    await ensureBucketHistory(jsm, names.tasksBucket, TASKS_HISTORY);
     const bucket = (name: string): KV => {
       const kv = buckets.get(name);
       if (!kv) throw new Error(`bucket ${name} missing from topology`);

@@ -66,10 +66,19 @@ export function streamSpecs(names: Names, config: BatonConfig): StreamSpec[] {
   ];
 }
 
-/** KV buckets, also declared as data. History 1: only the current value matters. */
+/**
+ * The tasks bucket keeps two revisions per task. Only the current one is read, but with one,
+ * nats-server 2.9 finds the revision to drop by scanning the bucket's blocks from the oldest,
+ * and a finishing task's previous revision (its claim) lies past every queued task's record:
+ * draining 1M queued tasks doubled the server's CPU per task. With two, a claim drops nothing
+ * and a finish drops the submit-time revision, which the scan reaches first.
+ */
+export const TASKS_HISTORY = 2;
+
+/** KV buckets, also declared as data. History 1 elsewhere: only the current value matters. */
 export function bucketSpecs(names: Names): { name: string; options: Partial<KvOptions> }[] {
   return [
-    { name: names.tasksBucket, options: { history: 1 } },
+    { name: names.tasksBucket, options: { history: TASKS_HISTORY } },
     { name: names.idempotencyBucket, options: { history: 1 } },
     { name: names.stepsBucket, options: { history: 1 } },
     { name: names.capabilitiesBucket, options: { history: 1 } },
@@ -150,4 +159,21 @@ export async function ensureConsumer(
       });
     }
   }
+}
+
+/**
+ * Raises a bucket created by an older Baton to the history it now declares (Kvm.create leaves
+ * an existing bucket as it is). Only ever raised: a lower setting would drop revisions.
+ */
+export async function ensureBucketHistory(
+  jsm: JetStreamManager,
+  bucket: string,
+  history: number,
+): Promise<void> {
+  const stream = `KV_${bucket}`;
+  const info = await jsm.streams.info(stream);
+  const current = info.config.max_msgs_per_subject;
+  // 0 or -1: no limit, which already keeps every revision.
+  if (current <= 0 || current >= history) return;
+  await jsm.streams.update(stream, { ...info.config, max_msgs_per_subject: history });
 }
