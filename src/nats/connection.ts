@@ -95,7 +95,6 @@ export async function connectBaton(
     const kvm = new Kvm(js);
     const buckets = new Map<string, KV>();
     for (const b of bucketSpecs(names)) buckets.set(b.name, await kvm.create(b.name, b.options));
-    await ensureBucketHistory(jsm, names.tasksBucket, TASKS_HISTORY);
     const bucket = (name: string): KV => {
       const kv = buckets.get(name);
       if (!kv) throw new Error(`bucket ${name} missing from topology`);
@@ -104,7 +103,9 @@ export async function connectBaton(
     const resolvedUrl = url;
     const mux = new RequestMux(nc);
     const tasksKv = bucket(names.tasksBucket);
-    const direct = (await tasksKv.status()).streamInfo.config.allow_direct;
+    const tasksInfo = (await tasksKv.status()).streamInfo;
+    await ensureBucketHistory(jsm, tasksInfo, TASKS_HISTORY);
+    const direct = tasksInfo.config.allow_direct;
     const conn: BatonConnection = {
       config,
       names,

@@ -8,6 +8,7 @@ import {
   type ConsumerConfig,
   type JetStreamManager,
   type StreamConfig,
+  type StreamInfo,
 } from "@nats-io/jetstream";
 import type { KvOptions } from "@nats-io/kv";
 import type { BatonConfig } from "../config/index.js";
@@ -167,13 +168,11 @@ export async function ensureConsumer(
  */
 export async function ensureBucketHistory(
   jsm: JetStreamManager,
-  bucket: string,
+  info: StreamInfo,
   history: number,
 ): Promise<void> {
-  const stream = `KV_${bucket}`;
-  const info = await jsm.streams.info(stream);
   const current = info.config.max_msgs_per_subject;
   // 0 or -1: no limit, which already keeps every revision.
   if (current <= 0 || current >= history) return;
-  await jsm.streams.update(stream, { ...info.config, max_msgs_per_subject: history });
+  await jsm.streams.update(info.config.name, { ...info.config, max_msgs_per_subject: history });
 }
