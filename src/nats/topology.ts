@@ -8,7 +8,6 @@ import {
   type ConsumerConfig,
   type JetStreamManager,
   type StreamConfig,
-  type StreamInfo,
 } from "@nats-io/jetstream";
 import type { KvOptions } from "@nats-io/kv";
 import type { BatonConfig } from "../config/index.js";
@@ -67,19 +66,10 @@ export function streamSpecs(names: Names, config: BatonConfig): StreamSpec[] {
   ];
 }
 
-/**
- * The tasks bucket keeps two revisions per task. Only the current one is read, but with one,
- * nats-server 2.9 finds the revision to drop by scanning the bucket's blocks from the oldest,
- * and a finishing task's previous revision (its claim) lies past every queued task's record:
- * draining 1M queued tasks doubled the server's CPU per task. With two, a claim drops nothing
- * and a finish drops the submit-time revision, which the scan reaches first.
- */
-export const TASKS_HISTORY = 2;
-
-/** KV buckets, also declared as data. History 1 elsewhere: only the current value matters. */
+/** KV buckets, also declared as data. History 1: only the current value matters. */
 export function bucketSpecs(names: Names): { name: string; options: Partial<KvOptions> }[] {
   return [
-    { name: names.tasksBucket, options: { history: TASKS_HISTORY } },
+    { name: names.tasksBucket, options: { history: 1 } },
     { name: names.idempotencyBucket, options: { history: 1 } },
     { name: names.stepsBucket, options: { history: 1 } },
     { name: names.capabilitiesBucket, options: { history: 1 } },
@@ -160,19 +150,4 @@ export async function ensureConsumer(
       });
     }
   }
-}
-
-/**
- * Raises a bucket created by an older Baton to the history it now declares (Kvm.create leaves
- * an existing bucket as it is). Only ever raised: a lower setting would drop revisions.
- */
-export async function ensureBucketHistory(
-  jsm: JetStreamManager,
-  info: StreamInfo,
-  history: number,
-): Promise<void> {
-  const current = info.config.max_msgs_per_subject;
-  // 0 or -1: no limit, which already keeps every revision.
-  if (current <= 0 || current >= history) return;
-  await jsm.streams.update(info.config.name, { ...info.config, max_msgs_per_subject: history });
 }
