@@ -266,17 +266,15 @@ async function queuedPart(ctx: Context, jsm: JetStreamManager): Promise<QueuedRe
     const client = createGrpcClient({ address });
     grpc = client;
 
+    const items = (capability: string, from: number, size: number): SubmitItem[] =>
+      Array.from({ length: size }, (_, k) => ({ capability, input: payload(from + k) }));
+
     // 0. Warm the gateway up (JIT, connections, heap) with untimed submits of a capability no
     // agent serves, then purge their queue messages so only the timed tasks are queued.
     const warmup = Math.min(SUBMIT_WARMUP, Math.ceil(n / SLICES));
     await closedLoop(Math.ceil(warmup / ctx.batch), ctx.batchCallers, async (c) => {
       const size = Math.min(ctx.batch, warmup - c * ctx.batch);
-      await client.submitMany(
-        Array.from({ length: size }, (_, k) => ({
-          capability: WARMUP_CAPABILITY,
-          input: payload(c * ctx.batch + k),
-        })),
-      );
+      await client.submitMany(items(WARMUP_CAPABILITY, c * ctx.batch, size));
     });
     await jsm.streams.purge(`${prefix}_TASKS`, {
       filter: `${prefix}.tasks.${WARMUP_CAPABILITY}.>`,
@@ -287,11 +285,6 @@ async function queuedPart(ctx: Context, jsm: JetStreamManager): Promise<QueuedRe
     const nats: CpuSource = { name: "nats-server", pid: ctx.natsPid };
     const submit = new Slices(n, [gateway], [gateway, nats]);
     const calls = Math.ceil(n / ctx.batch);
-    const items = (from: number, size: number): SubmitItem[] =>
-      Array.from({ length: size }, (_, k) => ({
-        capability: "bench-scale",
-        input: payload(from + k),
-      }));
     const t0 = performance.now();
     const rate = (count: number, since: number): string =>
       `${fmt(count / ((performance.now() - since) / 1000))}/s`;
@@ -299,7 +292,7 @@ async function queuedPart(ctx: Context, jsm: JetStreamManager): Promise<QueuedRe
       "[scale] submit via gateway",
       closedLoop(calls, ctx.batchCallers, async (c) => {
         const size = Math.min(ctx.batch, n - c * ctx.batch);
-        await client.submitMany(items(c * ctx.batch, size));
+        await client.submitMany(items("bench-scale", c * ctx.batch, size));
         submitted += size;
         submit.update(submitted);
       }),
