@@ -13,7 +13,13 @@ import { createLogger, type Logger } from "../telemetry/logger.js";
 import { ensureEmbeddedServer, type EmbeddedServer } from "./embedded.js";
 import { RequestMux } from "./request-mux.js";
 import { Names } from "./subjects.js";
-import { bucketSpecs, ensureStream, streamSpecs } from "./topology.js";
+import {
+  bucketSpecs,
+  ensureBucketHistory,
+  ensureStream,
+  streamSpecs,
+  TASKS_HISTORY,
+} from "./topology.js";
 import { attachTracing, detachTracing } from "../telemetry/tracing.js";
 
 /** Everything a Baton client or agent needs from NATS, opened once and shared. */
@@ -97,7 +103,9 @@ export async function connectBaton(
     const resolvedUrl = url;
     const mux = new RequestMux(nc);
     const tasksKv = bucket(names.tasksBucket);
-    const direct = (await tasksKv.status()).streamInfo.config.allow_direct;
+    const tasksInfo = (await tasksKv.status()).streamInfo;
+    await ensureBucketHistory(jsm, tasksInfo, TASKS_HISTORY);
+    const direct = tasksInfo.config.allow_direct;
     const conn: BatonConnection = {
       config,
       names,
