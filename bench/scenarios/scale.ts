@@ -373,6 +373,8 @@ interface HeldResult {
   series: number[];
   /** Writes to the tasks bucket in the window: lease renewals (and nothing else while held). */
   renewals: number;
+  /** nats-server CPU over the window, % of one core (NaN when its pid is unknown). */
+  serverPct: number;
   rssPeakMb: number;
   rssFinalMb: number;
 }
@@ -429,6 +431,7 @@ async function heldPart(
     const seqBefore = (await jsm.streams.info(kv)).state.last_seq;
     const t0 = performance.now();
     const cpu0 = cpuMs(agent.pid);
+    const server0 = ctx.natsPid === undefined ? Number.NaN : cpuMs(ctx.natsPid);
     const series: number[] = [];
     let last = { t: t0, cpu: cpu0 };
     while (performance.now() - t0 < windowMs) {
@@ -443,6 +446,7 @@ async function heldPart(
     }
     const elapsed = last.t - t0;
     const used = last.cpu - cpu0;
+    const serverUsed = ctx.natsPid === undefined ? Number.NaN : cpuMs(ctx.natsPid) - server0;
     const seqAfter = (await jsm.streams.info(kv)).state.last_seq;
     if (counted.running !== n || counted.failed > 0 || counted.succeeded > 0) {
       throw new Error(
@@ -461,12 +465,14 @@ async function heldPart(
       medianSecondPct: median(series),
       series,
       renewals: seqAfter - seqBefore,
+      serverPct: (serverUsed / elapsed) * 100,
       rssPeakMb: mb(m.peak),
       rssFinalMb: mb(m.rss),
     };
     progressDone(
       `${label}: agent ${fmt(result.corePct, 1)}% of a core over ${fmt(elapsed / 1000, 1)} s, ` +
-        `${result.renewals} lease renewals, RSS ${fmt(result.rssFinalMb)} MB`,
+        `${result.renewals} lease renewals, nats-server ${fmt(result.serverPct, 1)}%, RSS ` +
+        `${fmt(result.rssFinalMb)} MB`,
     );
     return result;
   } finally {
@@ -545,6 +551,7 @@ function report(ctx: Context, q: QueuedResult, held: HeldResult[], windowMs: num
     fmt(h.renewals),
     fmt(h.corePct, 1),
     fmt(h.medianSecondPct, 1),
+    fmt(h.serverPct, 1),
     `${fmt(h.rssPeakMb)} / ${fmt(h.rssFinalMb)}`,
   ]);
   const goals: Goal[] = [
@@ -639,6 +646,7 @@ function report(ctx: Context, q: QueuedResult, held: HeldResult[], windowMs: num
           "lease renewals",
           "agent CPU % of a core",
           "median per-second %",
+          "nats-server CPU %",
           "RSS peak / final MB",
         ],
         rows: heldRows,
@@ -650,7 +658,7 @@ function report(ctx: Context, q: QueuedResult, held: HeldResult[], windowMs: num
     notes: [
       `Queued part: a gateway (\`baton gateway\`) and later one agent (\`baton agent ${NOOP_AGENT}\`, a no-op handler, concurrency --workers) run as child processes of the harness against its nats-server; after ${SUBMIT_WARMUP} untimed warm-up submits of another capability (their queue messages purged), tasks are submitted through the gateway (GrpcClient.submitMany, --batch per call, --batch-callers concurrent calls) from the harness while no agent runs, so all of them are queued (checked: messages in the tasks stream). Then the agent starts and drains them; completions are counted from the events subject (SUCCEEDED state events). A slice's rate is 10% of the tasks over the time that slice took; the drain clock starts when the agent prints that it started.`,
       "RSS: VmRSS of /proc/<pid>/status at each slice's end and at the end (final); peak = VmHWM (the kernel's high-water mark of the resident set, not a sample). CPU us/task: a process's utime + stime over the slice (/proc/<pid>/stat) divided by the slice's tasks, so a rate that falls while these stay flat is waiting, not work. Goals: flat rates (last slice within 20% of the first, either way) and agent RSS under 300 MB.",
-      `Held part: one agent (\`baton agent ${SLEEP_AGENT}\`, concurrency --long-tasks) whose handler sleeps until aborted; --long-tasks tasks submitted with the library (BatonClient.submitMany) from the harness; the window starts once every task's RUNNING event is seen. Agent CPU = utime + stime from /proc/<pid>/stat over the window (and per second). The same is run twice, each on a fresh prefix and agent: heartbeats on with lease ${ctx.longLease} (heartbeat = lease / 3, the default ratio; Baton's default lease is 30s), and heartbeats off in effect with lease ${OFF_LEASE} (heartbeat 20 min, outside the window). Heartbeat CPU = on - off; lease renewals = writes to the tasks bucket in the window (one per held task per heartbeat when heartbeats keep up). The agent registry report runs every 5 s in both. The window opens as soon as the last RUNNING event is seen, so whatever the agent still does after its claims falls into both runs alike. Afterwards the agent is killed (SIGKILL); its tasks stay in that prefix's streams.`,
+      `Held part: one agent (\`baton agent ${SLEEP_AGENT}\`, concurrency --long-tasks) whose handler sleeps until aborted; --long-tasks tasks submitted with the library (BatonClient.submitMany) from the harness; the window starts once every task's RUNNING event is seen. Agent CPU = utime + stime from /proc/<pid>/stat over the window (and per second). The same is run twice, each on a fresh prefix and agent: heartbeats on with lease ${ctx.longLease} (heartbeat = lease / 3, the default ratio; Baton's default lease is 30s), and heartbeats off in effect with lease ${OFF_LEASE} (heartbeat 20 min, outside the window). Heartbeat CPU = on - off; lease renewals = writes to the tasks bucket in the window (one per held task per heartbeat when heartbeats keep up); nats-server CPU is over the same window. The agent registry report runs every 5 s in both. The window opens as soon as the last RUNNING event is seen, so whatever the agent still does after its claims falls into both runs alike. Afterwards the agent is killed (SIGKILL); its tasks stay in that prefix's streams.`,
       "The scenario runs once (--rounds does not apply). The children are the CLI as users run it (bin/baton.mjs, which registers tsx), with BATON_LOG_LEVEL=warn and tracing at its default; their RSS includes that.",
     ],
   };
