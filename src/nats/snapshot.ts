@@ -90,9 +90,10 @@ export async function kvSnapshot(
 ): Promise<Map<string, Uint8Array>> {
   const prefix = `$KV.${bucket}.`;
   const values = new Map<string, Uint8Array>();
-  // Every message, not the last per subject: Baton's buckets keep one revision per key, so it is
-  // the same set, and nats-server 2.9's pending count for a last-per-subject consumer can reach 0
-  // while a key rewritten during the read is still ahead (a key went missing in CI that way).
+  // Every message, not the last per subject: nats-server 2.9's pending count for a
+  // last-per-subject consumer can reach 0 while a key rewritten during the read is still ahead (a
+  // key went missing in CI that way). The price: the older revisions a bucket keeps (the tasks
+  // bucket keeps three) are read too, and overwritten below.
   for (const m of await readSnapshot(js, `KV_${bucket}`, { filter: `${prefix}>`, readOn: true })) {
     const key = m.subject.slice(prefix.length);
     // A key rewritten during the read may come twice; the later message is the newer value.
