@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Kvm } from "@nats-io/kv";
 import { jetstream } from "@nats-io/jetstream";
-import { defineAgent, TaskState } from "../../src/index.js";
+import { defineAgent, TaskState, type SubmitOptions } from "../../src/index.js";
 import { TASKS_HISTORY } from "../../src/nats/topology.js";
 import { coreEnv } from "../helpers/core.js";
 import { startNats, type TestNats } from "../helpers/nats.js";
@@ -43,38 +43,33 @@ describe("tasks bucket history", () => {
       }),
     ]);
     const kv = await new Kvm(jetstream(nc)).open(names.tasksBucket);
-    const states = async (id: string): Promise<string[]> => {
+    /** Runs a task to success and returns its stored revisions as "STATE:attempt", oldest first. */
+    const revisionsAfter = async (
+      input: { n: number; failFirst?: boolean },
+      options: SubmitOptions = {},
+    ): Promise<string[]> => {
+      const task = await client.submit("double", input, options);
+      const done = await client.wait(task.id, { timeoutMs: 10_000 });
+      expect(done.state).toBe(TaskState.Succeeded);
+      expect(done.result).toEqual({ n: input.n * 2 });
+      expect((await client.get(task.id)).state).toBe(TaskState.Succeeded);
       const out: string[] = [];
-      for await (const e of await kv.history({ key: id })) {
+      for await (const e of await kv.history({ key: task.id })) {
         const r = e.json<{ state: string; attempt: number }>();
         out.push(`${r.state}:${r.attempt}`);
       }
       return out;
     };
 
-    const once = await client.submit("double", { n: 21 });
-    const done = await client.wait(once.id, { timeoutMs: 10_000 });
-    expect(done.state).toBe(TaskState.Succeeded);
-    expect(done.result).toEqual({ n: 42 });
-    expect((await client.get(once.id)).state).toBe(TaskState.Succeeded);
     // Submit, claim and finish: nothing was replaced.
-    expect(await states(once.id)).toEqual([
+    expect(await revisionsAfter({ n: 21 })).toEqual([
       `${TaskState.Pending}:0`,
       `${TaskState.Running}:1`,
       `${TaskState.Succeeded}:1`,
     ]);
-
-    const retried = await client.submit(
-      "double",
-      { n: 5, failFirst: true },
-      { retry: { maxAttempts: 2, initialInterval: "50ms", jitter: 0 } },
-    );
-    const second = await client.wait(retried.id, { timeoutMs: 10_000 });
-    expect(second.state).toBe(TaskState.Succeeded);
-    expect(second.result).toEqual({ n: 10 });
-    expect((await client.get(retried.id)).state).toBe(TaskState.Succeeded);
     // Submit, claim, retry wait, claim, finish: the two oldest were dropped.
-    expect(await states(retried.id)).toEqual([
+    const retry = { maxAttempts: 2, initialInterval: "50ms", jitter: 0 };
+    expect(await revisionsAfter({ n: 5, failFirst: true }, { retry })).toEqual([
       `${TaskState.Pending}:1`,
       `${TaskState.Running}:2`,
       `${TaskState.Succeeded}:2`,
