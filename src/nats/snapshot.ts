@@ -37,19 +37,31 @@ export async function readSnapshot(
   stream: string,
   options: SnapshotOptions,
 ): Promise<SnapshotMessage[]> {
+  const out: SnapshotMessage[] = [];
+  await visitSnapshot(js, stream, options, (m) => out.push(m));
+  return out;
+}
+
+/** readSnapshot without the array: each message goes to `visit` in stream order as it arrives. */
+export async function visitSnapshot(
+  js: JetStreamClient,
+  stream: string,
+  options: SnapshotOptions,
+  visit: (m: SnapshotMessage) => void,
+): Promise<void> {
   const consumer = await js.consumers.get(stream, {
     filter_subjects: options.filter,
     ...(options.fromSeq
       ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.fromSeq }
       : { deliver_policy: DeliverPolicy.All }),
   });
-  const out: SnapshotMessage[] = [];
+  let read = 0;
   let idleCheck: NodeJS.Timeout | undefined;
   try {
     const pending = (await consumer.info(true)).num_pending;
     const limit = options.limit ?? Infinity;
     const total = Math.min(pending, limit);
-    if (total === 0) return out;
+    if (total === 0) return;
     const messages = await consumer.consume({ max_messages: Math.min(total, 1024) });
     // Under writes faster than the read, chasing could go on for ever; past this it stops.
     const chaseCap = 2 * total + 1024;
@@ -70,17 +82,16 @@ export async function readSnapshot(
     }, IDLE_CHECK_MS);
     for await (const m of messages) {
       lastMessageAt = Date.now();
-      out.push({ subject: m.subject, seq: m.seq, data: m.data });
-      if (out.length >= limit) break;
-      if (options.readOn ? m.info.pending === 0 || out.length >= chaseCap : out.length >= total)
-        break;
+      visit({ subject: m.subject, seq: m.seq, data: m.data });
+      read++;
+      if (read >= limit) break;
+      if (options.readOn ? m.info.pending === 0 || read >= chaseCap : read >= total) break;
     }
     await messages.close();
   } finally {
     clearInterval(idleCheck);
     await consumer.delete().catch(() => undefined);
   }
-  return out;
 }
 
 /** The current value of every key in a KV bucket; deleted keys are left out. */
@@ -92,13 +103,13 @@ export async function kvSnapshot(
   const values = new Map<string, Uint8Array>();
   // Every message, not the last per subject: nats-server 2.9's pending count for a
   // last-per-subject consumer can reach 0 while a key rewritten during the read is still ahead (a
-  // key went missing in CI that way). The price: the older revisions a bucket keeps (the tasks
-  // bucket keeps three) are read too, and overwritten below.
-  for (const m of await readSnapshot(js, `KV_${bucket}`, { filter: `${prefix}>`, readOn: true })) {
+  // key went missing in CI that way). So the older revisions a bucket keeps (the tasks bucket
+  // keeps three) are read too; folded as they arrive, a key's later message replaces the earlier,
+  // and only current values are held.
+  await visitSnapshot(js, `KV_${bucket}`, { filter: `${prefix}>`, readOn: true }, (m) => {
     const key = m.subject.slice(prefix.length);
-    // A key rewritten during the read may come twice; the later message is the newer value.
     if (m.data.length > 0) values.set(key, m.data);
     else values.delete(key);
-  }
+  });
   return values;
 }

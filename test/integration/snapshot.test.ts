@@ -52,6 +52,22 @@ describe("kvSnapshot", () => {
     expect(rewrites).toBeGreaterThan(0);
   });
 
+  it("gives each key its newest value when the bucket keeps older revisions", async () => {
+    const kv = await new Kvm(js).create("SNAPHISTORY", { history: 3 });
+    for (const v of ["1", "2", "3", "4"]) await kv.put("a", v);
+    await kv.put("b", "1");
+    await kv.put("b", "2");
+    await kv.put("gone", "1");
+    await kv.put("gone", "2");
+    await kv.delete("gone");
+    const snapshot = await kvSnapshot(js, "SNAPHISTORY");
+    const text = new TextDecoder();
+    expect(Object.fromEntries([...snapshot].map(([k, v]) => [k, text.decode(v)]))).toEqual({
+      a: "4",
+      b: "2",
+    });
+  });
+
   it("leaves out deleted and purged keys", async () => {
     const kv = await new Kvm(js).create("SNAPDELETE");
     await kv.put("live", "1");
