@@ -431,7 +431,7 @@ async function heldPart(
     const seqBefore = (await jsm.streams.info(kv)).state.last_seq;
     const t0 = performance.now();
     const cpu0 = cpuMs(agent.pid);
-    const server0 = ctx.natsPid === undefined ? Number.NaN : cpuMs(ctx.natsPid);
+    const server0 = cpuOrNaN(ctx.natsPid);
     const series: number[] = [];
     let last = { t: t0, cpu: cpu0 };
     while (performance.now() - t0 < windowMs) {
@@ -446,7 +446,7 @@ async function heldPart(
     }
     const elapsed = last.t - t0;
     const used = last.cpu - cpu0;
-    const serverUsed = ctx.natsPid === undefined ? Number.NaN : cpuMs(ctx.natsPid) - server0;
+    const serverUsed = cpuOrNaN(ctx.natsPid) - server0;
     const seqAfter = (await jsm.streams.info(kv)).state.last_seq;
     if (counted.running !== n || counted.failed > 0 || counted.succeeded > 0) {
       throw new Error(
