@@ -58,7 +58,7 @@ import type { AgentTelemetry, AttemptTelemetry, ClaimVia } from "../telemetry/ho
 import { PeerClients, runOnPeer } from "../grpc/peer/client.js";
 import { addPlacement, waitRecord } from "../store/transitions.js";
 import type { PlacementRecord, TaskEventBody } from "../types.js";
-import { Puller, type PullTarget } from "./puller.js";
+import { Puller, type Pull, type PullTarget } from "./puller.js";
 import { createTaskContext, type AttemptState } from "./task-context.js";
 import { withIoRetry } from "./io-retry.js";
 import { BatonClient } from "../client/client.js";
@@ -169,7 +169,12 @@ export class AgentRunner implements PeerHost {
   private stopping = false;
   private wakeUp: (() => void) | undefined;
   private loopDone: Promise<void> = Promise.resolve();
-  private readonly longPolling = new Set<string>();
+  /** Open long polls by queue tag. */
+  private readonly longPolls = new Map<string, Pull>();
+  /** The long poll that asks for many messages (see loop), while it is open. */
+  private widePoll: Pull | undefined;
+  /** The queue that delivered last: its long poll is the wide one. */
+  private busyTag: string;
   /** Ends the watch on connection statuses (see endPullsOnReconnect). */
   private stopStatuses: (() => void) | undefined;
   private rotate = 0;
@@ -201,12 +206,13 @@ export class AgentRunner implements PeerHost {
         tag: `${capability}/${priority}`,
       })),
     );
+    this.busyTag = this.targets.find((t) => t.tag.endsWith("/normal"))?.tag ?? "";
     this.client = new BatonClient(conn, false);
     this.freshDeliveryMs = (conn.config.leaseMs - conn.config.heartbeatMs) / 2;
     this.checkOutput = agent.outputSchema ? compileSchema(agent.outputSchema) : undefined;
     this.puller = new Puller(
       conn.nc,
-      (d) => this.onDelivery(d),
+      (d, target) => this.onDelivery(d, target),
       (subject, data) => conn.mux.send(subject, data),
     );
     this.directory = directoryFor(conn);
@@ -383,12 +389,13 @@ export class AgentRunner implements PeerHost {
           const target = inBand[(i + shift) % inBand.length];
           // A queue with a long poll waiting is empty or about to deliver to it: asking again
           // would cost a request (and a round trip before the next band) per task at low load.
-          if (target && this.longPolling.has(target.tag)) continue;
+          if (target && this.longPolls.has(target.tag)) continue;
           const n = this.free();
           if (!target || n <= 0) break;
           this.reserved += n;
+          this.fitWidePoll();
           try {
-            found += await this.puller.pull(target, n, { noWait: true });
+            found += await this.puller.pull(target, n, { noWait: true }).done;
           } finally {
             this.reserved -= n;
           }
@@ -396,13 +403,20 @@ export class AgentRunner implements PeerHost {
         if (found > 0 || this.stopping) break;
       }
       if (found > 0 || this.stopping) continue;
-      // Nothing queued: long-poll every queue for one message; extra deliveries beyond our free
-      // slots are handed straight back.
+      // Nothing queued: long-poll every queue. The one that delivered last asks for every free
+      // slot but one per other queue, so a steady stream needs no new request per task; the
+      // others ask for one message each (when slots are fewer than queues, deliveries beyond
+      // them are handed straight back).
       for (const target of this.targets) {
-        if (this.longPolling.has(target.tag)) continue;
-        this.longPolling.add(target.tag);
-        void this.puller.pull(target, 1, { expiresMs: LONG_POLL_MS }).then(() => {
-          this.longPolling.delete(target.tag);
+        if (this.longPolls.has(target.tag)) continue;
+        const wide = this.free() - (this.targets.length - 1);
+        const isWide = target.tag === this.busyTag && !this.widePoll && wide > 1;
+        const poll = this.puller.pull(target, isWide ? wide : 1, { expiresMs: LONG_POLL_MS });
+        this.longPolls.set(target.tag, poll);
+        if (isWide) this.widePoll = poll;
+        void poll.done.then(() => {
+          if (this.widePoll === poll) this.widePoll = undefined;
+          this.longPolls.delete(target.tag);
           this.wake();
         });
       }
@@ -410,12 +424,28 @@ export class AgentRunner implements PeerHost {
     }
   }
 
-  private onDelivery(delivery: Delivery): void {
+  /**
+   * Ends the wide long poll once it could deliver more than the free slots hold (another queue
+   * delivered, a sweep or a direct run took slots), so no delivery has to be handed back.
+   */
+  private fitWidePoll(): void {
+    const poll = this.widePoll;
+    if (!poll) return;
+    let promised = 0;
+    for (const p of this.longPolls.values()) promised += p.remaining();
+    if (promised <= this.free()) return;
+    this.widePoll = undefined;
+    poll.end();
+  }
+
+  private onDelivery(delivery: Delivery, target: PullTarget | undefined): void {
     if (this.stopping || this.slotsUsed >= this.agent.concurrency) {
       delivery.nak();
       return;
     }
     this.slotsUsed++;
+    if (target) this.busyTag = target.tag;
+    this.fitWidePoll();
     void this.handle(delivery)
       .catch((err: unknown) => {
         this.log.error({ err }, "delivery handling failed; it will be redelivered after the lease");
@@ -727,6 +757,7 @@ export class AgentRunner implements PeerHost {
     if (this.active() >= this.agent.concurrency)
       return { accepted: false, reason: `no free slot (${this.agent.concurrency} in use)` };
     this.slotsUsed++;
+    this.fitWidePoll();
     let done: Promise<TaskRecord> | undefined;
     try {
       for (;;) {

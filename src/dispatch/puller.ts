@@ -18,11 +18,21 @@ interface Request {
   target: PullTarget;
 }
 
+/** One pull request in flight. */
+export interface Pull {
+  /** Resolves with how many messages were delivered, once the request is over. */
+  readonly done: Promise<number>;
+  /** Messages the server may still deliver to it. */
+  remaining(): number;
+  /** Ends it here; the server drops a request whose inbox lost interest. */
+  end(): void;
+}
+
 /**
  * Issues JetStream pull requests, each on its own inbox (deliveries keep their original
  * subject, so the subscription is what tells requests apart). A no-wait request returns at once
  * when the consumer is empty, which lets the worker sweep priority bands in order; a long poll
- * waits up to `expiresMs` for one message.
+ * waits up to `expiresMs` for up to `batch` messages as they arrive.
  */
 export class Puller {
   private readonly prefix = `_INBOX.baton.${nuid.next()}`;
@@ -30,23 +40,19 @@ export class Puller {
 
   constructor(
     private readonly nc: NatsConnection,
-    private readonly onDelivery: (delivery: Delivery, target: PullTarget) => void,
+    /** `target` is undefined for a delivery to a request already ended here. */
+    private readonly onDelivery: (delivery: Delivery, target: PullTarget | undefined) => void,
     /** How deliveries are acked: batched through the request mux. */
     private readonly publish: Publish,
   ) {}
 
-  /** Resolves with how many messages were delivered, once the request is over. */
-  pull(
-    target: PullTarget,
-    batch: number,
-    mode: { noWait: true } | { expiresMs: number },
-  ): Promise<number> {
+  pull(target: PullTarget, batch: number, mode: { noWait: true } | { expiresMs: number }): Pull {
     const id = nuid.next();
     const body =
       "noWait" in mode ? { batch, no_wait: true } : { batch, expires: mode.expiresMs * 1_000_000 };
     // The server may never answer (disconnect, consumer gone): end the request ourselves.
     const wait = "noWait" in mode ? 2000 : mode.expiresMs + 2000;
-    return new Promise((resolve) => {
+    const done = new Promise<number>((resolve) => {
       if (this.nc.isClosed()) return resolve(0);
       const timer = setTimeout(() => this.finish(id), wait);
       const inbox = `${this.prefix}.${id}`;
@@ -72,6 +78,11 @@ export class Puller {
         resolve(0);
       }
     });
+    return {
+      done,
+      remaining: () => this.requests.get(id)?.remaining ?? 0,
+      end: () => this.finish(id, true),
+    };
   }
 
   get outstanding(): number {
@@ -90,8 +101,8 @@ export class Puller {
     if (!msg.reply) return;
     const delivery = new Delivery(this.publish, msg);
     if (!req) {
-      // A request we already gave up on still delivered: the message goes back at once.
-      delivery.nak();
+      // A request ended here was still answered: the agent takes it if a slot is free.
+      this.onDelivery(delivery, undefined);
       return;
     }
     req.remaining--;
@@ -100,17 +111,24 @@ export class Puller {
     if (req.remaining <= 0) this.finish(id);
   }
 
-  private finish(id: string): void {
+  /**
+   * `early`: the server may still be sending to it. A drain sends the unsubscribe and keeps the
+   * inbox until the server's reply to a ping, so what it sent before reaches the agent; a plain
+   * unsubscribe would drop those messages here, and the server would redeliver them only after
+   * the ack wait (the lease).
+   */
+  private finish(id: string, early = false): void {
     const req = this.requests.get(id);
     if (!req) return;
     this.requests.delete(id);
-    req.sub.unsubscribe();
+    if (early) req.sub.drain().catch(() => undefined);
+    else req.sub.unsubscribe();
     clearTimeout(req.timer);
     req.done(req.delivered);
   }
 
-  /** Ends every open request here (the server may still answer them; late deliveries go back). */
+  /** Ends every open request here; what the server still sends them is offered to the agent. */
   endAll(): void {
-    for (const id of [...this.requests.keys()]) this.finish(id);
+    for (const id of [...this.requests.keys()]) this.finish(id, true);
   }
 }
