@@ -22,11 +22,8 @@ import { parseTracingSwitch } from "./tracing-switch.js";
 export { parseTracingSwitch };
 
 const TRACER_NAME = "baton";
-/**
- * How often buffered spans are written to the span store. Often, so each export is small: at
- * 500 ms the export's work held up the tasks running beside it in a burst every half second.
- */
-const STORE_DELAY_MS = 100;
+/** How often buffered spans are written to the span store. */
+const STORE_DELAY_MS = 500;
 // Large batches keep a task's spans together: about one message per trace per batch.
 const STORE_QUEUE = 8192;
 const STORE_BATCH = 2048;
