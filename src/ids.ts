@@ -11,19 +11,33 @@ export function newTaskId(now = Date.now()): string {
     time = ALPHABET.charAt(t % 32) + time;
     t = Math.floor(t / 32);
   }
-  if (poolAt + 16 > pool.length) {
-    pool = randomBytes(POOL_BYTES);
-    poolAt = 0;
-  }
+  const at = takeRandom(16);
   let rand = "";
-  for (let i = 0; i < 16; i++) rand += ALPHABET.charAt((pool[poolAt++] ?? 0) % 32);
+  for (let i = 0; i < 16; i++) rand += ALPHABET.charAt((pool[at + i] ?? 0) % 32);
   return time + rand;
+}
+
+/** `bytes` random bytes as lowercase hex (trace and span ids). */
+export function randomHex(bytes: number): string {
+  const at = takeRandom(bytes);
+  return pool.toString("hex", at, at + bytes);
 }
 
 // One call into the CSPRNG per 256 ids instead of one per id (it showed in profiles).
 const POOL_BYTES = 4096;
 let pool = Buffer.alloc(0);
 let poolAt = 0;
+
+/** Where `n` unused bytes of the pool start. */
+function takeRandom(n: number): number {
+  if (poolAt + n > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  const at = poolAt;
+  poolAt += n;
+  return at;
+}
 
 export function isTaskId(value: string): boolean {
   return /^[0-9A-HJKMNP-TV-Z]{26}$/.test(value);

@@ -6,7 +6,13 @@
 import { hostname } from "node:os";
 import { promisify } from "node:util";
 import { gunzip as gunzipCallback, gzip } from "node:zlib";
-import { SpanKind, SpanStatusCode, type Attributes } from "@opentelemetry/api";
+import {
+  SpanKind,
+  SpanStatusCode,
+  type Attributes,
+  type Link,
+  type SpanStatus,
+} from "@opentelemetry/api";
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
@@ -14,9 +20,10 @@ import { ValidationError } from "../errors.js";
 import type { BatonConnection } from "../nats/connection.js";
 import { readSnapshot } from "../nats/snapshot.js";
 import { spanShard } from "../nats/subjects.js";
-import { utf8 } from "../nats/utf8.js";
 import type { TaskRecord } from "../types.js";
 import { ATTR } from "./attributes.js";
+import { SpanBatches, type SpanMessage } from "./span-batches.js";
+import type { SpanEncoder } from "./store-tracer.js";
 import { traceIdOf } from "./propagation.js";
 
 /** A span attribute value as JSON keeps it. */
@@ -59,8 +66,13 @@ const STATUS_NAMES: Record<SpanStatusCode, SpanRecord["status"]["code"]> = {
 };
 
 const TRACE_ID_RE = /^[0-9a-f]{32}$/;
-/** Spans of one trace per message, kept well under the NATS max payload (1 MiB by default). */
-const MAX_MESSAGE_BYTES = 256 * 1024;
+/**
+ * Defaults of SpanStoreOptions. A 64 KiB message (about 100 no-op task spans) packs about as
+ * well as a bigger one, since gzip looks back 32 KiB, and is far under the NATS max payload.
+ */
+export const DEFAULT_DELAY_MS = 500;
+export const DEFAULT_MAX_PENDING = 8192;
+const DEFAULT_BATCH_BYTES = 64 * 1024;
 /** Spans encoded per event-loop turn in an export (about a millisecond's work). */
 const EXPORT_SLICE = 128;
 /**
@@ -93,7 +105,7 @@ function attributesJson(attrs: Attributes | undefined): string | undefined {
 /** The resource part of a span's JSON, the same for every span of a process and agent. */
 const resourceCache = new WeakMap<object, Map<string | undefined, string>>();
 
-function resourceJson(resource: Attributes, agentId: string | undefined): string {
+export function resourceJson(resource: Attributes, agentId: string | undefined): string {
   let byAgent = resourceCache.get(resource);
   if (!byAgent) {
     byAgent = new Map();
@@ -113,27 +125,40 @@ function resourceJson(resource: Attributes, agentId: string | undefined): string
   return json;
 }
 
+/** A finished span's parts, as the store writes them. Times are epoch ms (fractional). */
+export interface SpanParts {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | undefined;
+  name: string;
+  kind: SpanKind;
+  startMs: number;
+  endMs: number;
+  status: SpanStatus;
+  attributes: Attributes;
+  events: readonly { name: string; timeMs: number; attributes?: Attributes }[];
+  links: readonly Link[];
+}
+
 /**
  * A finished span as its stored JSON (a SpanRecord), written out directly: building the record
- * and then stringifying it was most of the span store's cost per task. `processAgent` names the
- * agent when the span does not.
+ * and then stringifying it was most of the span store's cost per task. `resource` is the JSON of
+ * its resource part (see resourceJson).
  */
-export function spanJson(span: ReadableSpan, processAgent?: string): string {
-  const sc = span.spanContext();
-  const agentId = stringAttr(span.attributes, ATTR.AGENT_ID) ?? processAgent;
+export function encodeSpan(span: SpanParts, resource: string): string {
   const status = span.status.message
     ? JSON.stringify({ code: STATUS_NAMES[span.status.code], message: span.status.message })
     : `{"code":"${STATUS_NAMES[span.status.code]}"}`;
-  let out = `{"traceId":"${sc.traceId}","spanId":"${sc.spanId}"`;
-  if (span.parentSpanContext) out += `,"parentSpanId":"${span.parentSpanContext.spanId}"`;
+  let out = `{"traceId":"${span.traceId}","spanId":"${span.spanId}"`;
+  if (span.parentSpanId) out += `,"parentSpanId":"${span.parentSpanId}"`;
   out +=
     `,"name":${JSON.stringify(span.name)},"kind":"${KIND_NAMES[span.kind]}"` +
-    `,"startTime":${num(hrToMs(span.startTime))},"endTime":${num(hrToMs(span.endTime))}` +
+    `,"startTime":${num(span.startMs)},"endTime":${num(span.endMs)}` +
     `,"status":${status},"attributes":${attributesJson(span.attributes) ?? "{}"}`;
   out += `,"events":[`;
   span.events.forEach((e, i) => {
     const attrs = attributesJson(e.attributes);
-    out += `${i > 0 ? "," : ""}{"name":${JSON.stringify(e.name)},"time":${num(hrToMs(e.time))}`;
+    out += `${i > 0 ? "," : ""}{"name":${JSON.stringify(e.name)},"time":${num(e.timeMs)}`;
     out += attrs ? `,"attributes":${attrs}}` : "}";
   });
   out += `],"links":[`;
@@ -142,36 +167,79 @@ export function spanJson(span: ReadableSpan, processAgent?: string): string {
     out += `${i > 0 ? "," : ""}{"traceId":"${l.context.traceId}","spanId":"${l.context.spanId}"`;
     out += attrs ? `,"attributes":${attrs}}` : "}";
   });
-  return `${out}],"resource":${resourceJson(span.resource.attributes, agentId)}}`;
+  return `${out}],"resource":${resource}}`;
 }
 
-/** Spans' JSON (see spanJson) joined into JSON arrays of at most about MAX_MESSAGE_BYTES each. */
-export function chunkSpans(spans: readonly string[]): string[] {
-  const out: string[] = [];
-  let parts: string[] = [];
-  let size = 2;
-  for (const json of spans) {
-    if (parts.length > 0 && size + json.length + 1 > MAX_MESSAGE_BYTES) {
-      out.push(`[${parts.join(",")}]`);
-      parts = [];
-      size = 2;
-    }
-    parts.push(json);
-    size += json.length + 1;
-  }
-  if (parts.length > 0) out.push(`[${parts.join(",")}]`);
-  return out;
+/** An SDK span's stored JSON; `processAgent` names the agent when the span does not. */
+export function spanJson(span: ReadableSpan, processAgent?: string): string {
+  const sc = span.spanContext();
+  const agentId = stringAttr(span.attributes, ATTR.AGENT_ID) ?? processAgent;
+  return encodeSpan(
+    {
+      traceId: sc.traceId,
+      spanId: sc.spanId,
+      parentSpanId: span.parentSpanContext?.spanId,
+      name: span.name,
+      kind: span.kind,
+      startMs: hrToMs(span.startTime),
+      endMs: hrToMs(span.endTime),
+      status: span.status,
+      attributes: span.attributes,
+      events: span.events.map((e) => ({
+        name: e.name,
+        timeMs: hrToMs(e.time),
+        ...(e.attributes ? { attributes: e.attributes } : {}),
+      })),
+      links: span.links,
+    },
+    resourceJson(span.resource.attributes, agentId),
+  );
+}
+
+/** How a StoreTracer's spans are written: with the process's resource and their agent. */
+export function storeSpanEncoder(store: SpanStoreExporter, resource: Attributes): SpanEncoder {
+  return (span) =>
+    encodeSpan(
+      span,
+      resourceJson(resource, stringAttr(span.attributes, ATTR.AGENT_ID) ?? store.processAgent()),
+    );
+}
+
+export interface SpanStoreOptions {
+  /** Longest a finished span waits in this process before it is written (ms). */
+  delayMs?: number;
+  /** Spans held at most; more are dropped (and counted) until a write catches up. */
+  maxPending?: number;
+  /** A shard's spans are written as soon as their JSON reaches this many bytes. */
+  batchBytes?: number;
 }
 
 /**
- * The exporter behind the span store (run by a BatchSpanProcessor). Spans are published to every
- * attached connection with a distinct server and prefix, usually exactly one per process; with
- * none attached they are dropped.
+ * The span store's writer. Finished spans come in two ways: Baton's own spans as JSON through
+ * record() (see StoreTracer), and any other span through export(), run by a BatchSpanProcessor.
+ * Both wait here by shard and go out as gzipped batches to every attached connection with a
+ * distinct server and prefix, usually exactly one per process; with none attached they are
+ * dropped. A shard is written once its batch is big enough to pack well, the rest every delayMs,
+ * so the work is spread over time rather than all due at once.
  */
 export class SpanStoreExporter implements SpanExporter {
   private readonly sinks = new Map<BatonConnection, string>();
   private readonly agents = new Set<string>();
+  private readonly batches: SpanBatches;
+  private timer: NodeJS.Timeout | undefined;
+  /** Batches being compressed, resolved once published. */
+  private readonly writing = new Set<Promise<void>>();
   private stopped = false;
+  /** Spans dropped because maxPending were waiting. */
+  dropped = 0;
+  private readonly delayMs: number;
+  private readonly maxPending: number;
+
+  constructor(options: SpanStoreOptions = {}) {
+    this.delayMs = options.delayMs ?? DEFAULT_DELAY_MS;
+    this.maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+    this.batches = new SpanBatches(options.batchBytes ?? DEFAULT_BATCH_BYTES);
+  }
 
   attach(conn: BatonConnection): void {
     this.sinks.set(conn, `${conn.url}|${conn.names.prefix}`);
@@ -190,6 +258,13 @@ export class SpanStoreExporter implements SpanExporter {
     this.agents.add(agentId);
   }
 
+  /** The agent spans without baton.agent.id belong to: this process's only one, if one. */
+  processAgent(): string | undefined {
+    if (this.agents.size !== 1) return undefined;
+    for (const agent of this.agents) return agent;
+    return undefined;
+  }
+
   private targets(): BatonConnection[] {
     const seen = new Set<string>();
     const out: BatonConnection[] = [];
@@ -206,15 +281,53 @@ export class SpanStoreExporter implements SpanExporter {
     return out;
   }
 
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    const targets = this.stopped ? [] : this.targets();
-    if (targets.length === 0) {
-      resultCallback({ code: ExportResultCode.SUCCESS });
+  /** Queues one finished span's JSON (a SpanRecord) of trace `traceId`. */
+  record(traceId: string, json: string): void {
+    if (this.stopped || this.sinks.size === 0) return;
+    if (this.batches.spans >= this.maxPending) {
+      this.dropped++;
       return;
     }
-    const agent = this.agents.size === 1 ? [...this.agents][0] : undefined;
-    // Grouped by shard (see Names.spansSubject): a few messages per batch.
-    const byShard = new Map<string, string[]>();
+    const full = this.batches.add(traceId, json);
+    for (const message of full) this.write(message);
+    if (this.batches.spans > 0) {
+      this.timer ??= setTimeout(() => void this.flush(), this.delayMs).unref();
+    }
+  }
+
+  /** Writes every waiting span; resolves once they and earlier batches are published. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const message of this.batches.drain()) this.write(message);
+    return Promise.all(this.writing).then(() => undefined);
+  }
+
+  private write({ shard, body }: SpanMessage): void {
+    // Compressed on libuv's thread pool, off the event loop the tasks run on.
+    const written = new Promise<void>((resolve) => {
+      gzip(body, GZIP_OPTIONS, (err, packed) => {
+        this.publish(shard, err ? body : packed);
+        resolve();
+      });
+    });
+    this.writing.add(written);
+    void written.then(() => this.writing.delete(written));
+  }
+
+  private publish(shard: string, data: Uint8Array): void {
+    for (const conn of this.targets()) {
+      try {
+        // Core publish: the stream stores it without an ack round trip per batch.
+        conn.nc.publish(conn.names.spansSubject(shard), data);
+      } catch {
+        // Closing or draining: spans are best effort.
+      }
+    }
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    const agent = this.processAgent();
     let next = 0;
     // A batch of a thousand spans takes milliseconds to encode: a slice per event-loop turn, so
     // the tasks running beside it are not held up for all of it.
@@ -222,49 +335,24 @@ export class SpanStoreExporter implements SpanExporter {
       const end = Math.min(next + EXPORT_SLICE, spans.length);
       for (; next < end; next++) {
         const span = spans[next] as ReadableSpan;
-        const json = spanJson(span, agent);
-        const shard = spanShard(span.spanContext().traceId);
-        const list = byShard.get(shard);
-        if (list) list.push(json);
-        else byShard.set(shard, [json]);
+        this.record(span.spanContext().traceId, spanJson(span, agent));
       }
       if (next < spans.length) {
         setImmediate(encodeSlice);
         return;
       }
-      const messages: { shard: string; body: string }[] = [];
-      for (const [shard, jsons] of byShard) {
-        for (const body of chunkSpans(jsons)) messages.push({ shard, body });
-      }
-      let left = messages.length;
-      if (left === 0) resultCallback({ code: ExportResultCode.SUCCESS });
-      const publish = (shard: string, data: Uint8Array): void => {
-        for (const conn of targets) {
-          try {
-            // Core publish: the stream stores it without an ack round trip per batch.
-            conn.nc.publish(conn.names.spansSubject(shard), data);
-          } catch {
-            // Closing or draining: spans are best effort.
-          }
-        }
-        if (--left === 0) resultCallback({ code: ExportResultCode.SUCCESS });
-      };
-      // Compressed on libuv's thread pool, off the event loop the tasks run on.
-      for (const { shard, body } of messages) {
-        const raw = utf8(body);
-        gzip(raw, GZIP_OPTIONS, (err, packed) => publish(shard, err ? raw : packed));
-      }
+      void this.flush().then(() => resultCallback({ code: ExportResultCode.SUCCESS }));
     };
     encodeSlice();
   }
 
-  shutdown(): Promise<void> {
+  async shutdown(): Promise<void> {
+    await this.flush();
     this.stopped = true;
-    return Promise.resolve();
   }
 
   forceFlush(): Promise<void> {
-    return Promise.resolve();
+    return this.flush();
   }
 }
 

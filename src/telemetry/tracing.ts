@@ -2,35 +2,38 @@
  * OpenTelemetry tracing for the process: the SDK is started once (by the first Baton connection),
  * configured by the standard OTEL_* variables. Spans always go to the built-in span store; an
  * OTLP (or console) exporter is added only when OTEL_TRACES_EXPORTER or an OTLP endpoint is set,
- * so an unconfigured process pays for one batching processor and nothing that dials out.
+ * so an unconfigured process pays for one batching processor and nothing that dials out. With the
+ * span store as the only destination, Baton's own spans skip the SDK (see StoreTracer).
  * BATON_TRACING=off (config `tracing`) makes no spans at all.
  */
-import {
-  createContextKey,
-  ProxyTracerProvider,
-  trace,
-  type Context,
-  type Tracer,
-} from "@opentelemetry/api";
-import type { Span, SpanExporter, SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { ProxyTracerProvider, trace, type Context, type Tracer } from "@opentelemetry/api";
+import type {
+  ReadableSpan,
+  Span,
+  SpanExporter,
+  SpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
+import { AGENT_CONTEXT_KEY } from "./agent-context.js";
 import { ATTR } from "./attributes.js";
 import type { BatonConnection } from "../nats/connection.js";
 import type { Logger } from "./logger.js";
-import { SpanStoreExporter } from "./span-store.js";
+import {
+  DEFAULT_DELAY_MS,
+  DEFAULT_MAX_PENDING,
+  SpanStoreExporter,
+  storeSpanEncoder,
+} from "./span-store.js";
+import { StoreTracer } from "./store-tracer.js";
 import { parseTracingSwitch } from "./tracing-switch.js";
 
 export { parseTracingSwitch };
 
 const TRACER_NAME = "baton";
-/** How often buffered spans are written to the span store. */
-const STORE_DELAY_MS = 500;
 // Large batches keep a task's spans together: about one message per trace per batch.
-const STORE_QUEUE = 8192;
 const STORE_BATCH = 2048;
 const FLUSH_TIMEOUT_MS = 2000;
 
-/** The agent whose attempt a context belongs to (set by the attempt's run()). */
-export const AGENT_CONTEXT_KEY = createContextKey("baton.agent.id");
+export { AGENT_CONTEXT_KEY };
 
 /** Tags every span made inside an attempt, the handler's own too, with the agent's id. */
 class AgentIdProcessor implements SpanProcessor {
@@ -95,6 +98,22 @@ export function configuredExporters(env: NodeJS.ProcessEnv): string[] {
   return env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? ["otlp"] : [];
 }
 
+/**
+ * Whether Baton's own spans can skip the SDK (see StoreTracer): the span store is their only
+ * destination and the SDK would record every one of them with no limit that matters. Returns the
+ * sampler to follow, or undefined when the SDK must make them.
+ */
+export function storeTracerMode(env: NodeJS.ProcessEnv): "parentbased" | "always_on" | undefined {
+  if (configuredExporters(env).length > 0) return undefined;
+  const limited = Object.keys(env).some(
+    (k) => k.startsWith("OTEL_") && k.endsWith("_LIMIT") && env[k]?.trim(),
+  );
+  if (limited) return undefined;
+  const sampler = (env.OTEL_TRACES_SAMPLER ?? "").trim().toLowerCase();
+  if (sampler === "" || sampler === "parentbased_always_on") return "parentbased";
+  return sampler === "always_on" ? "always_on" : undefined;
+}
+
 /** The OTLP protocol asked for: grpc, http/json or http/protobuf (the default). */
 export function otlpProtocol(env: NodeJS.ProcessEnv): string {
   return (
@@ -151,8 +170,8 @@ async function start(options: TracingOptions): Promise<Started | undefined> {
   const processors: SpanProcessor[] = [
     new AgentIdProcessor(),
     new BatchSpanProcessor(store, {
-      scheduledDelayMillis: STORE_DELAY_MS,
-      maxQueueSize: STORE_QUEUE,
+      scheduledDelayMillis: DEFAULT_DELAY_MS,
+      maxQueueSize: DEFAULT_MAX_PENDING,
       maxExportBatchSize: STORE_BATCH,
     }),
   ];
@@ -175,6 +194,13 @@ async function start(options: TracingOptions): Promise<Started | undefined> {
       : {}),
   });
   sdk.start();
+  const mode = storeTracerMode(env);
+  if (mode) {
+    // The SDK's resource, read off a span that is never ended (so never exported).
+    const probe = trace.getTracer(TRACER_NAME).startSpan("baton.resource") as Partial<ReadableSpan>;
+    const resource = probe.resource?.attributes ?? {};
+    tracer = new StoreTracer(store, storeSpanEncoder(store, resource), mode === "always_on");
+  }
   return { store, processors, shutdown: () => sdk.shutdown() };
 }
 
@@ -214,8 +240,11 @@ function withTimeout(p: Promise<unknown>, ms: number): Promise<void> {
 /** Exports every buffered span now (span store and OTLP), waiting at most `timeoutMs`. */
 export function flushTracing(timeoutMs = FLUSH_TIMEOUT_MS): Promise<void> {
   const processors = started?.processors ?? [];
+  const store = started?.store;
   if (processors.length === 0) return Promise.resolve();
-  return withTimeout(Promise.all(processors.map((p) => p.forceFlush())), timeoutMs);
+  // The processors first: the span store's exports land in its own buffer.
+  const flushed = Promise.all(processors.map((p) => p.forceFlush())).then(() => store?.flush());
+  return withTimeout(flushed, timeoutMs);
 }
 
 /** Before a connection closes: write out its buffered spans, then stop using it. */

@@ -7,7 +7,7 @@ import {
   type ReadableSpan,
 } from "@opentelemetry/sdk-trace-base";
 import { describe, expect, it } from "vitest";
-import { chunkSpans, spanJson, type SpanRecord } from "../../src/telemetry/span-store.js";
+import { spanJson, type SpanRecord } from "../../src/telemetry/span-store.js";
 
 const stored = (span: ReadableSpan, agent?: string): SpanRecord =>
   JSON.parse(spanJson(span, agent)) as SpanRecord;
@@ -105,27 +105,5 @@ describe("SpanRecord", () => {
       resource: { serviceName: "svc", pid: 4242, hostName: "h1" },
     });
     expect(typeof r.events[0]?.time).toBe("number");
-  });
-
-  it("is batched into messages under the size bound", () => {
-    const big: SpanRecord = {
-      traceId: "a".repeat(32),
-      spanId: "b".repeat(16),
-      name: "x",
-      kind: "internal",
-      startTime: 1,
-      endTime: 2,
-      status: { code: "unset" },
-      attributes: { blob: "z".repeat(100_000) },
-      events: [],
-      links: [],
-      resource: { serviceName: "s", pid: 1, hostName: "h" },
-    };
-    const json = JSON.stringify(big);
-    const chunks = chunkSpans([json, json, json, json, json]);
-    expect(chunks.length).toBeGreaterThan(1);
-    for (const c of chunks) expect(c.length).toBeLessThanOrEqual(256 * 1024);
-    expect(chunks.flatMap((c) => JSON.parse(c) as SpanRecord[])).toHaveLength(5);
-    expect(chunkSpans([])).toEqual([]);
   });
 });

@@ -1,0 +1,200 @@
+/**
+ * Baton's spans written straight to the span store (StoreTracer) must be stored exactly as the
+ * SDK's spans are: the same operations on both tracers give the same SpanRecords but for ids
+ * and times.
+ */
+import {
+  context,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  TraceFlags,
+  type Context,
+  type Span,
+  type Tracer,
+} from "@opentelemetry/api";
+import { suppressTracing } from "@opentelemetry/core";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AGENT_CONTEXT_KEY } from "../../src/telemetry/agent-context.js";
+import {
+  spanJson,
+  SpanStoreExporter,
+  storeSpanEncoder,
+  type SpanRecord,
+} from "../../src/telemetry/span-store.js";
+import { StoreTracer } from "../../src/telemetry/store-tracer.js";
+import { storeTracerMode } from "../../src/telemetry/tracing.js";
+
+const RESOURCE = { "service.name": "svc", "process.pid": 4242, "host.name": "h1" };
+
+function sdkTracer(): { tracer: Tracer; records: () => SpanRecord[] } {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes(RESOURCE),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
+  return {
+    tracer: provider.getTracer("test"),
+    records: () => exporter.getFinishedSpans().map((s) => JSON.parse(spanJson(s)) as SpanRecord),
+  };
+}
+
+function storeTracer(alwaysOn = false): { tracer: StoreTracer; records: () => SpanRecord[] } {
+  const store = new SpanStoreExporter();
+  const jsons: string[] = [];
+  const sink = { record: (_traceId: string, json: string) => void jsons.push(json) };
+  return {
+    tracer: new StoreTracer(sink, storeSpanEncoder(store, RESOURCE), alwaysOn),
+    records: () => jsons.map((j) => JSON.parse(j) as SpanRecord),
+  };
+}
+
+/** A record with its ids and times replaced by their order of first appearance. */
+function shape(records: SpanRecord[]): unknown[] {
+  const ids = new Map<string, string>();
+  const id = (v: string | undefined): string | undefined => {
+    if (v === undefined) return undefined;
+    if (!ids.has(v)) ids.set(v, `id${ids.size}`);
+    return ids.get(v);
+  };
+  return records.map((r) => ({
+    ...r,
+    traceId: id(r.traceId),
+    spanId: id(r.spanId),
+    parentSpanId: id(r.parentSpanId),
+    startTime: typeof r.startTime,
+    endTime: typeof r.endTime,
+    events: r.events.map((e) => ({ ...e, time: typeof e.time })),
+    links: r.links.map((l) => ({ ...l, traceId: id(l.traceId), spanId: id(l.spanId) })),
+  }));
+}
+
+/** The same spans, made on any tracer. */
+function script(tracer: Tracer): void {
+  const root = tracer.startSpan("submit", {
+    kind: SpanKind.PRODUCER,
+    attributes: { "baton.task.id": "t1", n: 3, list: ["a", "b"], gone: undefined },
+  });
+  const ctx = trace.setSpan(ROOT_CONTEXT, root);
+  const child = tracer.startSpan(
+    'process "x"\n',
+    {
+      kind: SpanKind.CONSUMER,
+      links: [{ context: root.spanContext(), attributes: { why: "follows" } }],
+      attributes: { q: 'a"b\\c' },
+    },
+    ctx,
+  );
+  child.setAttribute("late", true);
+  child.setAttributes({ more: 1.5, "": "no key" });
+  child.addEvent("bid", { score: 0.5 });
+  child.addEvent("plain", Date.now());
+  child.addLink({ context: root.spanContext() });
+  child.recordException(new TypeError("bad input"));
+  child.setStatus({ code: SpanStatusCode.OK });
+  child.setStatus({ code: SpanStatusCode.ERROR, message: "after ok: ignored" });
+  child.updateName("process");
+  child.end();
+  child.setAttribute("after end", 1);
+  const failed = tracer.startSpan("step", {}, ctx);
+  failed.setStatus({ code: SpanStatusCode.ERROR, message: "boom" });
+  failed.end();
+  root.end();
+}
+
+beforeAll(() => {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+});
+
+afterAll(() => {
+  context.disable();
+});
+
+describe("StoreTracer", () => {
+  it("stores the same records the SDK's spans make", () => {
+    const sdk = sdkTracer();
+    const store = storeTracer();
+    script(sdk.tracer);
+    script(store.tracer);
+    const sdkRecords = sdk.records();
+    const storeRecords = store.records();
+    expect(storeRecords.map((r) => r.name)).toEqual(["process", "step", "submit"]);
+    // Stack traces differ by line: compare the rest.
+    const noStack = (records: SpanRecord[]): SpanRecord[] =>
+      records.map((r) => ({
+        ...r,
+        events: r.events.map((e) =>
+          e.attributes?.["exception.stacktrace"]
+            ? { ...e, attributes: { ...e.attributes, "exception.stacktrace": "stack" } }
+            : e,
+        ),
+      }));
+    expect(shape(noStack(storeRecords))).toEqual(shape(noStack(sdkRecords)));
+    const [child, , root] = storeRecords;
+    expect(child?.parentSpanId).toBe(root?.spanId);
+    expect(child?.traceId).toBe(root?.traceId);
+    expect(child?.startTime).toBeGreaterThanOrEqual(root?.startTime ?? Infinity);
+    expect(child?.endTime).toBeGreaterThanOrEqual(child?.startTime ?? Infinity);
+  });
+
+  it("continues a sampled parent, and only propagates an unsampled or suppressed one", () => {
+    const { tracer, records } = storeTracer();
+    const remote = (flags: number): Context =>
+      trace.setSpanContext(ROOT_CONTEXT, {
+        traceId: "1".repeat(32),
+        spanId: "2".repeat(16),
+        traceFlags: flags,
+        isRemote: true,
+      });
+    const sampled = tracer.startSpan("sampled", {}, remote(TraceFlags.SAMPLED));
+    const unsampled = tracer.startSpan("unsampled", {}, remote(TraceFlags.NONE));
+    const suppressed = tracer.startSpan("suppressed", {}, suppressTracing(ROOT_CONTEXT));
+    for (const s of [sampled, unsampled, suppressed]) s.end();
+    expect(unsampled.isRecording()).toBe(false);
+    expect(unsampled.spanContext()).toMatchObject({ traceId: "1".repeat(32), traceFlags: 0 });
+    expect(trace.isSpanContextValid(suppressed.spanContext())).toBe(false);
+    expect(records().map((r) => [r.name, r.traceId, r.parentSpanId])).toEqual([
+      ["sampled", "1".repeat(32), "2".repeat(16)],
+    ]);
+    // always_on records it anyway.
+    const on = storeTracer(true);
+    on.tracer.startSpan("unsampled", {}, remote(TraceFlags.NONE)).end();
+    expect(on.records()).toHaveLength(1);
+  });
+
+  it("names the agent of the attempt a span is made in, and makes a span active", () => {
+    const { tracer, records } = storeTracer();
+    const attempt = ROOT_CONTEXT.setValue(AGENT_CONTEXT_KEY, "agent-7");
+    const seen = tracer.startActiveSpan("work", {}, attempt, (span: Span) => {
+      const active = trace.getActiveSpan();
+      span.end();
+      return active === span;
+    });
+    expect(seen).toBe(true);
+    expect(records()[0]).toMatchObject({
+      name: "work",
+      attributes: { "baton.agent.id": "agent-7" },
+      resource: { serviceName: "svc", pid: 4242, hostName: "h1", agentId: "agent-7" },
+    });
+  });
+});
+
+describe("storeTracerMode", () => {
+  it("is used only when the span store is the only destination and the SDK would keep all", () => {
+    expect(storeTracerMode({})).toBe("parentbased");
+    expect(storeTracerMode({ OTEL_TRACES_EXPORTER: "none" })).toBe("parentbased");
+    expect(storeTracerMode({ OTEL_TRACES_SAMPLER: "always_on" })).toBe("always_on");
+    expect(storeTracerMode({ OTEL_TRACES_EXPORTER: "otlp" })).toBeUndefined();
+    expect(storeTracerMode({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://x:4318" })).toBeUndefined();
+    expect(storeTracerMode({ OTEL_TRACES_SAMPLER: "traceidratio" })).toBeUndefined();
+    expect(storeTracerMode({ OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: "10" })).toBeUndefined();
+  });
+});
