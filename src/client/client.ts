@@ -31,7 +31,7 @@ import { CapabilityCache, declareCapability, validateInput } from "../registry/c
 import { queueStats, type QueueStats } from "../registry/queue-stats.js";
 import { demandOf, type Demand } from "../registry/demand.js";
 import { watchTask, type WatchOptions } from "./watch.js";
-import { headers } from "@nats-io/transport-node";
+import { HeaderBlock } from "../nats/header-block.js";
 import { isSpanContextValid, SpanKind, SpanStatusCode, type Span } from "@opentelemetry/api";
 import { ATTR, MESSAGING_SYSTEM_NATS } from "../telemetry/attributes.js";
 import { TRACEPARENT, TRACESTATE, traceOfSpanContext } from "../telemetry/propagation.js";
@@ -96,7 +96,7 @@ export async function enqueue(
 ): Promise<void> {
   let traceHeaders;
   if (record.trace) {
-    traceHeaders = headers();
+    traceHeaders = new HeaderBlock();
     traceHeaders.set(TRACEPARENT, record.trace.traceparent);
     if (record.trace.tracestate) traceHeaders.set(TRACESTATE, record.trace.tracestate);
   }

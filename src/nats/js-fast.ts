@@ -5,7 +5,7 @@
  */
 import { JetStreamApiError, type ApiError, type PubAck } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
-import { headers as natsHeaders, type MsgHdrs } from "@nats-io/transport-node";
+import { HeaderBlock } from "./header-block.js";
 import type { RequestMux } from "./request-mux.js";
 import { isWrongLastSequence } from "./errors.js";
 import { utf8 } from "./utf8.js";
@@ -18,7 +18,7 @@ export interface FastPublishOptions {
   msgID?: string;
   /** Stored only if the subject's last sequence is this (0: no message yet). */
   expectedLastSubjectSequence?: number;
-  headers?: MsgHdrs;
+  headers?: HeaderBlock;
 }
 
 /** A NATS status reply (no responders, a timeout on the server) as an error to retry on. */
@@ -37,7 +37,7 @@ export async function jsPublish(
 ): Promise<PubAck> {
   let h = opts.headers;
   if (opts.msgID !== undefined || opts.expectedLastSubjectSequence !== undefined) {
-    h ??= natsHeaders();
+    h ??= new HeaderBlock();
     if (opts.msgID !== undefined) h.set("Nats-Msg-Id", opts.msgID);
     if (opts.expectedLastSubjectSequence !== undefined)
       h.set("Nats-Expected-Last-Subject-Sequence", String(opts.expectedLastSubjectSequence));

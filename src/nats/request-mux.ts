@@ -10,6 +10,10 @@ import {
   type NatsConnection,
   type Subscription,
 } from "@nats-io/transport-node";
+import type { HeaderBlock } from "./header-block.js";
+
+/** nats.js's publish reads nothing of its headers but encode(), which a HeaderBlock has. */
+const wire = (h: HeaderBlock): MsgHdrs => h as unknown as MsgHdrs;
 
 interface Pending {
   resolve: (msg: Msg) => void;
@@ -23,7 +27,7 @@ interface Outgoing {
   token: string | undefined;
   subject: string;
   data: Uint8Array | string;
-  headers: MsgHdrs | undefined;
+  headers: HeaderBlock | undefined;
 }
 
 export class RequestTimeoutError extends Error {
@@ -58,7 +62,7 @@ export class RequestMux {
     });
   }
 
-  request(subject: string, data: Uint8Array | string, headers?: MsgHdrs): Promise<Msg> {
+  request(subject: string, data: Uint8Array | string, headers?: HeaderBlock): Promise<Msg> {
     if (this.closed) return Promise.reject(new Error("connection closed"));
     const token = (this.next++).toString(36);
     return new Promise<Msg>((resolve, reject) => {
@@ -78,7 +82,7 @@ export class RequestMux {
    * Publishes without waiting for a reply, in the same batch as this turn's requests (acks of
    * many deliveries go out in one socket write instead of one each). Dropped after close().
    */
-  send(subject: string, data: Uint8Array, headers?: MsgHdrs): void {
+  send(subject: string, data: Uint8Array, headers?: HeaderBlock): void {
     if (this.closed) return;
     this.outgoing.push({ token: undefined, subject, data, headers });
     if (this.outgoing.length === 1) setImmediate(this.flush);
@@ -94,7 +98,7 @@ export class RequestMux {
     for (const o of batch) {
       if (o.token === undefined) {
         try {
-          this.nc.publish(o.subject, o.data, o.headers ? { headers: o.headers } : undefined);
+          this.nc.publish(o.subject, o.data, o.headers ? { headers: wire(o.headers) } : undefined);
         } catch {
           // Closed or draining: like a lost message, the server redelivers what was not acked.
         }
@@ -103,7 +107,7 @@ export class RequestMux {
       try {
         this.nc.publish(o.subject, o.data, {
           reply: this.prefix + o.token,
-          ...(o.headers ? { headers: o.headers } : {}),
+          ...(o.headers ? { headers: wire(o.headers) } : {}),
         });
       } catch (err) {
         const p = this.pending.get(o.token);

@@ -1,6 +1,6 @@
 import { DeliverPolicy } from "@nats-io/jetstream";
-import { headers } from "@nats-io/transport-node";
 import type { BatonConnection } from "../nats/connection.js";
+import { HeaderBlock } from "../nats/header-block.js";
 import { jsPublish } from "../nats/js-fast.js";
 import { utf8 } from "../nats/utf8.js";
 import {
@@ -34,8 +34,7 @@ export async function publishEvent(
  * stored before any event sent after it; it may be lost if the connection drops first.
  */
 export function sendEvent(conn: BatonConnection, body: TaskEventBody, msgID: string): void {
-  const h = headers();
-  h.set("Nats-Msg-Id", msgID);
+  const h = new HeaderBlock().set("Nats-Msg-Id", msgID);
   conn.mux.send(conn.names.eventsSubject(body.taskId), utf8(JSON.stringify(body)), h);
 }
 
