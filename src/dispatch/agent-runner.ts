@@ -989,7 +989,8 @@ export class AgentRunner implements PeerHost {
     if (timeoutMs === undefined && untilDeadline === undefined) return undefined;
     const deadlineFirst =
       untilDeadline !== undefined && (timeoutMs === undefined || untilDeadline <= timeoutMs);
-    const ms = Math.max(0, deadlineFirst ? (untilDeadline ?? 0) : (timeoutMs ?? 0));
+    // A timer's whole-ms clock can fire up to 1 ms before Date.now() reaches the deadline.
+    const ms = Math.max(0, deadlineFirst ? (untilDeadline ?? 0) + 1 : (timeoutMs ?? 0));
     return setTimeout(() => {
       controller.abort(
         deadlineFirst
