@@ -12,7 +12,6 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
-  type Attributes,
   type Context,
   type Link,
   type Span,
@@ -133,28 +132,19 @@ export function tracingTelemetry(
   const tracer = batonTracer();
   if (!tracer) return undefined;
   noteTracedAgent(agentId);
-  /** The messaging part of a process span, the same for every task of a queue. */
-  const byQueue = new Map<string, Attributes>();
-  const messagingAttributes = (record: TaskRecord): Attributes => {
+  /** A queue's subject and consumer, the same for every task of the queue. */
+  const queues = new Map<string, { destination: string; group: string }>();
+  const queueOf = (record: TaskRecord): { destination: string; group: string } => {
     const key = `${record.capability}\u0000${record.priority}`;
-    let attrs = byQueue.get(key);
-    if (!attrs) {
-      attrs = {
-        [ATTR.MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM_NATS,
-        [ATTR.MESSAGING_OPERATION_TYPE]: "process",
-        [ATTR.MESSAGING_OPERATION_NAME]: "process",
-        [ATTR.MESSAGING_DESTINATION_NAME]: conn.names.tasksSubject(
-          record.capability,
-          record.priority,
-        ),
-        [ATTR.MESSAGING_CONSUMER_GROUP_NAME]: conn.names.consumerName(
-          record.capability,
-          record.priority,
-        ),
+    let queue = queues.get(key);
+    if (!queue) {
+      queue = {
+        destination: conn.names.tasksSubject(record.capability, record.priority),
+        group: conn.names.consumerName(record.capability, record.priority),
       };
-      byQueue.set(key, attrs);
+      queues.set(key, queue);
     }
-    return attrs;
+    return queue;
   };
   /** Attempts running here, by task id, for events that arrive outside their context. */
   const live = new Map<string, TracedAttempt>();
@@ -165,11 +155,11 @@ export function tracingTelemetry(
         `${record.capability} negotiate`,
         {
           startTime: startedAt,
-          attributes: {
-            ...taskAttributes(record),
-            [ATTR.AGENT_ID]: agentId,
-            ...placementAttributes(placement, waiting),
-          },
+          attributes: Object.assign(
+            taskAttributes(record),
+            { [ATTR.AGENT_ID]: agentId },
+            placementAttributes(placement, waiting),
+          ),
         },
         contextOf(record.trace),
       );
@@ -191,21 +181,21 @@ export function tracingTelemetry(
             ? trace.setSpanContext(ROOT_CONTEXT, producer)
             : ROOT_CONTEXT;
       const links: Link[] = producer ? [{ context: producer }] : [];
+      const attributes = taskAttributes(record);
+      const queue = queueOf(record);
+      attributes[ATTR.AGENT_ID] = agentId;
+      attributes[ATTR.TASK_ATTEMPT] = record.attempt;
+      attributes[ATTR.TASK_PRIORITY] = record.priority;
+      attributes[ATTR.CLAIM_VIA] = via;
+      attributes[ATTR.MESSAGING_SYSTEM_NAME] = MESSAGING_SYSTEM_NATS;
+      attributes[ATTR.MESSAGING_OPERATION_TYPE] = "process";
+      attributes[ATTR.MESSAGING_OPERATION_NAME] = "process";
+      attributes[ATTR.MESSAGING_DESTINATION_NAME] = queue.destination;
+      attributes[ATTR.MESSAGING_CONSUMER_GROUP_NAME] = queue.group;
+      attributes[ATTR.MESSAGING_MESSAGE_ID] = record.id;
       const span = tracer.startSpan(
         `${record.capability} process`,
-        {
-          kind: SpanKind.CONSUMER,
-          links,
-          attributes: {
-            ...taskAttributes(record),
-            [ATTR.AGENT_ID]: agentId,
-            [ATTR.TASK_ATTEMPT]: record.attempt,
-            [ATTR.TASK_PRIORITY]: record.priority,
-            [ATTR.CLAIM_VIA]: via,
-            [ATTR.MESSAGING_MESSAGE_ID]: record.id,
-            ...messagingAttributes(record),
-          },
-        },
+        { kind: SpanKind.CONSUMER, links, attributes },
         parent,
       );
       const traced = new TracedAttempt(
@@ -229,7 +219,7 @@ export function tracingTelemetry(
       // Dead-lettered on delivery (too many deliveries), with no attempt running here.
       const span = tracer.startSpan(
         `${record.capability} dead-letter`,
-        { attributes: { ...taskAttributes(record), [ATTR.AGENT_ID]: agentId } },
+        { attributes: Object.assign(taskAttributes(record), { [ATTR.AGENT_ID]: agentId }) },
         contextOf(record.trace),
       );
       span.addEvent(SPAN_EVENT.DEAD_LETTER);
