@@ -7,6 +7,7 @@ import { hostname } from "node:os";
 import { promisify } from "node:util";
 import { gunzip as gunzipCallback, gzip } from "node:zlib";
 import {
+  diag,
   SpanKind,
   SpanStatusCode,
   type Attributes,
@@ -230,8 +231,9 @@ export class SpanStoreExporter implements SpanExporter {
   /** Batches being compressed, resolved once published. */
   private readonly writing = new Set<Promise<void>>();
   private stopped = false;
-  /** Spans dropped because maxPending were waiting. */
+  /** Spans dropped because maxPending were waiting (told through OpenTelemetry's diag log). */
   dropped = 0;
+  private droppedReported = 0;
   private readonly delayMs: number;
   private readonly maxPending: number;
 
@@ -299,6 +301,12 @@ export class SpanStoreExporter implements SpanExporter {
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.dropped > this.droppedReported) {
+      diag.warn(
+        `span store: ${this.dropped - this.droppedReported} spans dropped, over ${this.maxPending} waited`,
+      );
+      this.droppedReported = this.dropped;
+    }
     for (const message of this.batches.drain()) this.write(message);
     return Promise.all(this.writing).then(() => undefined);
   }
