@@ -198,6 +198,8 @@ async function start(options: TracingOptions): Promise<Started | undefined> {
   if (mode) {
     // The SDK's resource, read off a span that is never ended (so never exported).
     const probe = trace.getTracer(TRACER_NAME).startSpan("baton.resource") as Partial<ReadableSpan>;
+    // Detectors may still be reading (host.id); the SDK logs an error for an early read.
+    await probe.resource?.waitForAsyncAttributes?.();
     const resource = probe.resource?.attributes ?? {};
     tracer = new StoreTracer(store, storeSpanEncoder(store, resource), mode === "always_on");
   }

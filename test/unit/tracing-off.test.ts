@@ -4,7 +4,7 @@ import type { BatonConnection } from "../../src/nats/connection.js";
 import { tracingTelemetry } from "../../src/telemetry/trace-telemetry.js";
 import { batonTracer, startTracing, tracingEnabled } from "../../src/telemetry/tracing.js";
 
-// The first startTracing decides for the process; no other unit test starts tracing.
+// The first startTracing decides for the process (each test file runs in its own process).
 describe("BATON_TRACING=off", () => {
   it("makes no tracer, no tracing hooks and no active spans", async () => {
     await startTracing({ enabled: false });
