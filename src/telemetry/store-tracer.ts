@@ -201,7 +201,7 @@ export class StoreSpan implements Span {
     if (typeof exception === "string") {
       attrs[ATTR_EXCEPTION_MESSAGE] = exception;
     } else if (exception) {
-      const type = exception.code?.toString() ?? exception.name;
+      const type = exception.code ? exception.code.toString() : exception.name;
       if (type) attrs[ATTR_EXCEPTION_TYPE] = type;
       if (exception.message) attrs[ATTR_EXCEPTION_MESSAGE] = exception.message;
       if (exception.stack) attrs[ATTR_EXCEPTION_STACKTRACE] = exception.stack;

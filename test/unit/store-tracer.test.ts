@@ -105,6 +105,9 @@ function script(tracer: Tracer): void {
   child.end();
   child.setAttribute("after end", 1);
   const failed = tracer.startSpan("step", {}, ctx);
+  failed.recordException("plain text");
+  failed.recordException({ code: 0, name: "ZeroCode", message: "zero" });
+  failed.recordException({ code: "E_IO", message: "io" });
   failed.setStatus({ code: SpanStatusCode.ERROR, message: "boom" });
   failed.end();
   root.end();
