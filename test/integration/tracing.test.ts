@@ -65,11 +65,15 @@ afterAll(async () => {
 });
 
 /** The stored trace once it holds every span named in `names`. */
-async function traceWith(traceId: string, names: readonly string[]): Promise<SpanRecord[]> {
+async function traceWith(
+  traceId: string,
+  names: readonly string[],
+  from: BatonClient = client,
+): Promise<SpanRecord[]> {
   return waitFor(
     `spans ${names.join(", ")} in the span store`,
     async () => {
-      const spans = await readTrace(client.connection, traceId);
+      const spans = await readTrace(from.connection, traceId);
       return names.every((n) => spans.some((s) => s.name === n)) ? spans : undefined;
     },
     15_000,
@@ -264,5 +268,62 @@ describe("tracing across agent processes", () => {
       await grpc.close();
       await gateway.stop();
     }
+  });
+});
+
+describe("tracing with the span store as the only destination", () => {
+  it("stores Baton's spans and the handler's own as one trace, as with an exporter", async () => {
+    // No OTLP: Baton's spans skip the SDK (StoreTracer); the handler's span still goes through it.
+    const prefix = `${nats.prefix}S`;
+    const env = {
+      BATON_NATS_URL: nats.url,
+      BATON_PREFIX: prefix,
+      BATON_LOG_LEVEL: "warn",
+      BATON_TEST_NO_SLEEP: "1",
+    };
+    await using storeOnly = new AgentProcesses({ env });
+    const [child, parent] = await Promise.all([
+      storeOnly.start({ name: "child-s", modules: [module("trace-child")] }),
+      storeOnly.start({ name: "parent-s", modules: [module("trace-parent")] }),
+    ]);
+    await using own = await createClient({ natsUrl: nats.url, prefix, logLevel: "silent" });
+    const task = await own.submit("trace-parent", { n: 6 });
+    const done = await own.wait(task.id, { timeoutMs: 20_000 });
+    expect(done).toMatchObject({ state: "SUCCEEDED", result: 6 });
+    const traceId = taskTraceId(task) ?? "";
+    const peerCall = "baton.v1.AgentPeerService/RunTask";
+    const spans = await traceWith(
+      traceId,
+      ["trace-parent process", "step halve", peerCall, "trace-double process", "handler work"],
+      own,
+    );
+    const producer = one(spans, "trace-parent publish");
+    const parentAttempt = one(spans, "trace-parent process");
+    const rpcClient = spans.find((s) => s.name === peerCall && s.kind === "client");
+    const rpcServer = spans.find((s) => s.name === peerCall && s.kind === "server");
+    const childAttempt = one(spans, "trace-double process");
+    expect(parentAttempt).toMatchObject({
+      parentSpanId: producer.spanId,
+      links: [{ traceId, spanId: producer.spanId }],
+      status: { code: "ok" },
+      resource: { pid: parent.pid, agentId: parent.agentIds[0] },
+    });
+    expect(one(spans, "step halve").parentSpanId).toBe(parentAttempt.spanId);
+    expect(rpcClient?.parentSpanId).toBe(parentAttempt.spanId);
+    expect(rpcServer).toMatchObject({
+      parentSpanId: rpcClient?.spanId,
+      resource: { pid: child.pid },
+    });
+    expect(childAttempt).toMatchObject({
+      parentSpanId: rpcServer?.spanId,
+      resource: { pid: child.pid, agentId: child.agentIds[0] },
+    });
+    // The handler's span, made by the SDK, sits under the attempt made without it.
+    expect(one(spans, "handler work")).toMatchObject({
+      parentSpanId: childAttempt.spanId,
+      attributes: { [ATTR.AGENT_ID]: child.agentIds[0] },
+      resource: { pid: child.pid, agentId: child.agentIds[0] },
+    });
+    expect(new Set(spans.map((s) => s.traceId))).toEqual(new Set([traceId]));
   });
 });
