@@ -1,10 +1,9 @@
 /**
  * Baton's own spans when the span store is their only destination (no OTLP or console exporter,
  * the default sampler, no span limits in the environment): a span writes its stored JSON straight
- * into the store when it ends. The SDK's span, its processors and the batch processor's queue of
- * span objects were over half of what tracing cost a no-op task, and most of that was garbage
- * collection of spans kept for the batch. Spans a handler makes with its own tracer still go
- * through the SDK; both kinds parent each other through the usual context.
+ * into the store when it ends, with no SDK span, span processors or batch queue in between (about
+ * 9% of a no-op task's Node CPU with tracing on, closed loop). Spans a handler makes with its own
+ * tracer still go through the SDK; both kinds parent each other through the usual context.
  */
 import {
   context,
