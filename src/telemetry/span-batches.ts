@@ -1,8 +1,8 @@
 /**
  * Finished spans' JSON grouped by span-store shard into messages: each message is a JSON array
  * in UTF-8, written straight into a buffer outside the JS heap as each span arrives. Keeping
- * the strings until an export, then joining and encoding them, copied every span twice and
- * left the garbage collector moving the strings while they waited.
+ * the strings until an export, then joining and encoding them, copied every span twice and kept
+ * them on the JS heap while they waited.
  */
 import { spanShard } from "../nats/subjects.js";
 
