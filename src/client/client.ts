@@ -97,8 +97,8 @@ export async function enqueue(
   let traceHeaders;
   if (record.trace) {
     traceHeaders = new HeaderBlock();
-    traceHeaders.set(TRACEPARENT, record.trace.traceparent);
-    if (record.trace.tracestate) traceHeaders.set(TRACESTATE, record.trace.tracestate);
+    traceHeaders.add(TRACEPARENT, record.trace.traceparent);
+    if (record.trace.tracestate) traceHeaders.add(TRACESTATE, record.trace.tracestate);
   }
   await jsPublish(
     conn.mux,

@@ -11,8 +11,11 @@ const VALID_NAME = /^[!-9;-~]+$/;
 export class HeaderBlock {
   private text = "NATS/1.0";
 
-  /** Adds `name: value`; throws on a name or value NATS cannot carry (as MsgHdrs does). */
-  set(name: string, value: string): this {
+  /**
+   * Adds a `name: value` line (a second add of a name adds a second line); throws on a name or
+   * value NATS cannot carry, as MsgHdrs does.
+   */
+  add(name: string, value: string): this {
     if (!VALID_NAME.test(name)) throw new TypeError(`invalid header name ${JSON.stringify(name)}`);
     if (/[\r\n]/.test(value)) throw new TypeError(`header ${name}: value has a CR or LF`);
     this.text += `\r\n${name}: ${value.trim()}`;

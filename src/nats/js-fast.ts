@@ -38,9 +38,9 @@ export async function jsPublish(
   let h = opts.headers;
   if (opts.msgID !== undefined || opts.expectedLastSubjectSequence !== undefined) {
     h ??= new HeaderBlock();
-    if (opts.msgID !== undefined) h.set("Nats-Msg-Id", opts.msgID);
+    if (opts.msgID !== undefined) h.add("Nats-Msg-Id", opts.msgID);
     if (opts.expectedLastSubjectSequence !== undefined)
-      h.set("Nats-Expected-Last-Subject-Sequence", String(opts.expectedLastSubjectSequence));
+      h.add("Nats-Expected-Last-Subject-Sequence", String(opts.expectedLastSubjectSequence));
   }
   const reply = await mux.request(subject, typeof data === "string" ? utf8(data) : data, h);
   if (reply.headers?.hasError || reply.data.length === 0) {

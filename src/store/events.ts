@@ -34,7 +34,7 @@ export async function publishEvent(
  * stored before any event sent after it; it may be lost if the connection drops first.
  */
 export function sendEvent(conn: BatonConnection, body: TaskEventBody, msgID: string): void {
-  const h = new HeaderBlock().set("Nats-Msg-Id", msgID);
+  const h = new HeaderBlock().add("Nats-Msg-Id", msgID);
   conn.mux.send(conn.names.eventsSubject(body.taskId), utf8(JSON.stringify(body)), h);
 }
 

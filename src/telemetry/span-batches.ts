@@ -10,6 +10,8 @@ const OPEN = 0x5b; // [
 const COMMA = 0x2c;
 const CLOSE = 0x5d; // ]
 
+const NONE: readonly SpanMessage[] = [];
+
 /** One shard's message being filled. */
 interface Batch {
   buf: Buffer;
@@ -33,14 +35,14 @@ export class SpanBatches {
   constructor(private readonly maxBytes: number) {}
 
   /** Adds one span; returns the messages this closed (none, or one, rarely two). */
-  add(traceId: string, json: string): SpanMessage[] {
+  add(traceId: string, json: string): readonly SpanMessage[] {
     const shard = spanShard(traceId);
-    const out: SpanMessage[] = [];
+    let out: SpanMessage[] | undefined;
     let batch = this.open.get(shard);
     // UTF-8 takes at most 3 bytes per UTF-16 unit; +2 for the separator and the closing ].
     const most = json.length * 3 + 2;
     if (batch && batch.bytes + json.length >= this.maxBytes) {
-      out.push(this.close(shard, batch));
+      out = [this.close(shard, batch)];
       batch = undefined;
     }
     if (!batch) {
@@ -59,8 +61,8 @@ export class SpanBatches {
     batch.bytes += batch.buf.write(json, batch.bytes);
     batch.spans++;
     this.spans++;
-    if (batch.bytes >= this.maxBytes) out.push(this.close(shard, batch));
-    return out;
+    if (batch.bytes >= this.maxBytes) (out ??= []).push(this.close(shard, batch));
+    return out ?? NONE;
   }
 
   /** Every open message, closed. */
