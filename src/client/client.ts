@@ -125,7 +125,11 @@ export class BatonClient implements AsyncDisposable {
     readonly connection: BatonConnection,
     private readonly ownsConnection: boolean,
   ) {
-    this.capabilities = new CapabilityCache(connection.capabilities);
+    this.capabilities = new CapabilityCache(
+      connection.capabilities,
+      undefined,
+      connection.config.allowUndeclaredCapabilities,
+    );
   }
 
   /**

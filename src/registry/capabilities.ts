@@ -39,27 +39,40 @@ export async function declareCapability(
   await kv.put(capability, encoder.encode(JSON.stringify(entry)));
 }
 
-/** Caches capability entries and their compiled schemas by KV revision. */
+/**
+ * Caches capability entries and their compiled schemas by KV revision, for `maxAgeMs`. With
+ * `cacheUndeclared` (a client that accepts undeclared capabilities), "not declared" is cached
+ * too: submitting to a capability before any agent declares it would otherwise read the KV on
+ * every submit. A declaration is then seen within `maxAgeMs`, as a changed schema is. Without
+ * it a miss is read again each time, so a capability declared a moment ago is accepted at once.
+ */
 export class CapabilityCache {
   private readonly cache = new Map<
     string,
     { revision: number; at: number; validate?: ValidateFunction }
   >();
+  /** When each capability was last read as not declared (only with cacheUndeclared). */
+  private readonly undeclared = new Map<string, number>();
 
   constructor(
     private readonly kv: KV,
     private readonly maxAgeMs = 5000,
+    private readonly cacheUndeclared = false,
   ) {}
 
   /** The capability's entry, or undefined when nobody declared it. */
   async lookup(capability: string): Promise<{ validate?: ValidateFunction } | undefined> {
     const hit = this.cache.get(capability);
     if (hit && Date.now() - hit.at < this.maxAgeMs) return hit;
+    const missedAt = this.undeclared.get(capability);
+    if (missedAt !== undefined && Date.now() - missedAt < this.maxAgeMs) return undefined;
     const e = await this.kv.get(capability);
     if (!e || e.operation !== "PUT" || e.length === 0) {
       this.cache.delete(capability);
+      if (this.cacheUndeclared) this.undeclared.set(capability, Date.now());
       return undefined;
     }
+    this.undeclared.delete(capability);
     if (hit && hit.revision === e.revision) {
       hit.at = Date.now();
       return hit;
@@ -77,6 +90,7 @@ export class CapabilityCache {
   /** Records a declaration made by this process so the next lookup sees it at once. */
   forget(capability: string): void {
     this.cache.delete(capability);
+    this.undeclared.delete(capability);
   }
 
   /** Every declared capability, sorted. */
