@@ -173,7 +173,8 @@ export const CONFIG_TABLE: readonly ConfigSetting[] = Object.freeze([
     flag: "--allow-undeclared-capabilities",
     kind: "boolean",
     default: String(DEFAULT_OPTIONS.allowUndeclaredCapabilities),
-    description: "Accept tasks for capabilities no agent has declared yet (true/false/1/0).",
+    description:
+      "Accept tasks for capabilities no agent has declared yet (true/false/1/0); a client then rechecks an undeclared one every 5 s.",
   },
   {
     key: "maxDeliveries",
