@@ -25,7 +25,12 @@ import {
   type TimeInput,
   type Tracer,
 } from "@opentelemetry/api";
-import { isAttributeValue, isTracingSuppressed } from "@opentelemetry/core";
+import {
+  isAttributeValue,
+  isTimeInput,
+  isTracingSuppressed,
+  sanitizeAttributes,
+} from "@opentelemetry/core";
 import {
   ATTR_EXCEPTION_MESSAGE,
   ATTR_EXCEPTION_STACKTRACE,
@@ -53,21 +58,12 @@ function epochMs(t: TimeInput): number {
   return t[0] * 1000 + t[1] / 1e6;
 }
 
-/** `attrs` with invalid keys and values left out (as the SDK's sanitizeAttributes does). */
+/** Valid attributes as the SDK keeps them (sanitizeAttributes), or undefined when none are. */
 function validAttributes(attrs: Attributes | undefined): Attributes | undefined {
   if (!attrs) return undefined;
-  let out: Attributes | undefined;
-  for (const key in attrs) {
-    const value = attrs[key];
-    if (key.length > 0 && isAttributeValue(value)) (out ??= {})[key] = value;
-  }
-  return out;
+  const out = sanitizeAttributes(attrs);
+  return Object.keys(out).length > 0 ? out : undefined;
 }
-
-const isTimeInput = (v: unknown): v is TimeInput =>
-  typeof v === "number" ||
-  v instanceof Date ||
-  (Array.isArray(v) && v.length === 2 && typeof v[0] === "number" && typeof v[1] === "number");
 
 /** A recording span that is encoded for the store when it ends. */
 export class StoreSpan implements Span {
