@@ -125,11 +125,9 @@ export class BatonClient implements AsyncDisposable {
     readonly connection: BatonConnection,
     private readonly ownsConnection: boolean,
   ) {
-    this.capabilities = new CapabilityCache(
-      connection.capabilities,
-      undefined,
-      connection.config.allowUndeclaredCapabilities,
-    );
+    this.capabilities = new CapabilityCache(connection.capabilities, {
+      cacheUndeclared: connection.config.allowUndeclaredCapabilities,
+    });
   }
 
   /**

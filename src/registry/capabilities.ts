@@ -54,11 +54,16 @@ export class CapabilityCache {
   /** When each capability was last read as not declared (only with cacheUndeclared). */
   private readonly undeclared = new Map<string, number>();
 
+  private readonly maxAgeMs: number;
+  private readonly cacheUndeclared: boolean;
+
   constructor(
     private readonly kv: KV,
-    private readonly maxAgeMs = 5000,
-    private readonly cacheUndeclared = false,
-  ) {}
+    options: { maxAgeMs?: number; cacheUndeclared?: boolean } = {},
+  ) {
+    this.maxAgeMs = options.maxAgeMs ?? 5000;
+    this.cacheUndeclared = options.cacheUndeclared ?? false;
+  }
 
   /** The capability's entry, or undefined when nobody declared it. */
   async lookup(capability: string): Promise<{ validate?: ValidateFunction } | undefined> {

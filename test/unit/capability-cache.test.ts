@@ -29,7 +29,7 @@ describe("CapabilityCache", () => {
   it("reads an undeclared capability each time unless told to cache its absence", async () => {
     const declared = new Map<string, string>();
     const strict = bucket(declared);
-    const strictCache = new CapabilityCache(strict.kv, 60_000);
+    const strictCache = new CapabilityCache(strict.kv, { maxAgeMs: 60_000 });
     for (let i = 0; i < 5; i++) expect(await strictCache.lookup("later")).toBeUndefined();
     expect(strict.reads()).toBe(5);
     // Declared a moment later: seen at once.
@@ -37,7 +37,10 @@ describe("CapabilityCache", () => {
     expect(await strictCache.lookup("later")).toBeDefined();
 
     const lenient = bucket(new Map());
-    const lenientCache = new CapabilityCache(lenient.kv, 60_000, true);
+    const lenientCache = new CapabilityCache(lenient.kv, {
+      maxAgeMs: 60_000,
+      cacheUndeclared: true,
+    });
     for (let i = 0; i < 5; i++) expect(await lenientCache.lookup("later")).toBeUndefined();
     expect(lenient.reads()).toBe(1);
     // This process's own declaration is seen at once.
@@ -49,7 +52,7 @@ describe("CapabilityCache", () => {
   it("sees a declaration once the cached absence is older than maxAgeMs", async () => {
     const declared = new Map<string, string>();
     const { kv, reads } = bucket(declared);
-    const cache = new CapabilityCache(kv, 0, true);
+    const cache = new CapabilityCache(kv, { maxAgeMs: 0, cacheUndeclared: true });
     expect(await cache.lookup("soon")).toBeUndefined();
     declared.set("soon", JSON.stringify({ inputSchema: { type: "object", required: ["a"] } }));
     const entry = await cache.lookup("soon");
