@@ -29,7 +29,8 @@ import {
 } from "./attributes.js";
 import type { AgentTelemetry, AttemptEnd, AttemptTelemetry, ClaimVia } from "./hooks.js";
 import { contextOf, spanContextOf } from "./propagation.js";
-import { AGENT_CONTEXT_KEY, batonTracer, noteTracedAgent } from "./tracing.js";
+import { AGENT_CONTEXT_KEY } from "./agent-context.js";
+import { batonTracer, noteTracedAgent } from "./tracing.js";
 
 /** Marks `span` failed with the task error's message and kind. */
 export function recordTaskError(span: Span, error: TaskError): void {

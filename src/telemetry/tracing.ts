@@ -33,8 +33,6 @@ const TRACER_NAME = "baton";
 const STORE_BATCH = 2048;
 const FLUSH_TIMEOUT_MS = 2000;
 
-export { AGENT_CONTEXT_KEY };
-
 /** Tags every span made inside an attempt, the handler's own too, with the agent's id. */
 class AgentIdProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
