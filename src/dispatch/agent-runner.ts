@@ -16,7 +16,7 @@ import { compileRetryPolicy, type RetryPolicy } from "../retry.js";
 import { toTaskError } from "../store/attempts.js";
 import { publishDeadLetter } from "../store/dead-letters.js";
 import { cloneJson } from "../store/clone.js";
-import { publishEvent, sendEvent } from "../store/events.js";
+import { lastEvent, publishEvent, sendEvent } from "../store/events.js";
 import { isTerminal } from "../store/states.js";
 import { ConflictError } from "../errors.js";
 import type { Versioned } from "../store/task-store.js";
@@ -35,6 +35,7 @@ import type { Logger } from "../telemetry/logger.js";
 import { PRIORITIES, TaskState, type JsonValue, type TaskRecord } from "../types.js";
 import type { AgentDefinition } from "../sdk/types.js";
 import { DETACHED, type Delivery, type TaskDelivery } from "./delivery.js";
+import { HandoffCopies } from "./handoff-copies.js";
 import type { Subscription } from "@nats-io/transport-node";
 import {
   eligibility,
@@ -151,6 +152,7 @@ export class AgentRunner implements PeerHost {
   metricsAddress?: string;
   private readonly directory: AgentDirectory;
   private readonly held: HeldDeliveries;
+  private readonly handoffCopies = new HandoffCopies();
   private readonly warm = new WarmKeys();
   private readonly limits: LimitSlots;
   private readonly subs: Subscription[] = [];
@@ -500,7 +502,15 @@ export class AgentRunner implements PeerHost {
             delivery.ack();
             return;
           case "defer":
-            delivery.nak(decision.delayMs);
+            if (record.handoffUntil !== undefined && record.handoffUntil > now) {
+              // A child being handed off: the message becomes the run's delivery if this agent
+              // is (or was just) the one asked to run it.
+              const mine = this.running.get(id);
+              if (mine?.delivery === DETACHED) mine.delivery = delivery;
+              else this.handoffCopies.hold(id, delivery, decision.delayMs);
+            } else {
+              delivery.nak(decision.delayMs);
+            }
             return;
           case "busy": {
             const mine = this.running.get(id);
@@ -567,10 +577,10 @@ export class AgentRunner implements PeerHost {
   /** Bids of every eligible agent, best first. */
   private async collectBids(call: CallForBids): Promise<Bid[]> {
     const own = this.bidFor(call);
-    const { nc, names } = this.conn;
+    const { mux, names } = this.conn;
     const expected = this.eligibleElsewhere(call) + (own ? 1 : 0);
     const replies = await callForBids(
-      nc,
+      mux,
       names.bidsSubject(call.capability),
       call,
       expected,
@@ -788,7 +798,7 @@ export class AgentRunner implements PeerHost {
           if (!claim.ok) return { accepted: false, reason: claim.reason };
           done = this.execute(
             claim.claimed,
-            DETACHED,
+            this.handoffCopies.take(taskId) ?? DETACHED,
             claim.keys,
             via,
             claim.readyAt,
@@ -875,18 +885,9 @@ export class AgentRunner implements PeerHost {
     // CANCELLED is published by the canceller, under another message id.
     if (record.state === TaskState.Cancelled || !isTerminal(record.state)) return;
     const { conn } = this;
-    const last = await conn.jsm.streams
-      .getMessage(conn.names.eventsStream, { last_by_subj: conn.names.eventsSubject(record.id) })
-      .catch(() => null);
-    if (last) {
-      const event = last.json<{ type?: string; state?: string; attempt?: number }>();
-      if (
-        event.type === "state" &&
-        event.state === record.state &&
-        event.attempt === record.attempt
-      )
-        return;
-    }
+    const last = await lastEvent(conn, record.id).catch(() => undefined);
+    if (last?.type === "state" && last.state === record.state && last.attempt === record.attempt)
+      return;
     // Deduplicated by message id if it was published after all (within the duplicate window).
     await withIoRetry(() => this.stateEvent(record), this.log);
     this.log.warn({ task_id: record.id, state: record.state }, "terminal event republished");
@@ -1106,8 +1107,11 @@ export class AgentRunner implements PeerHost {
     } else {
       if (failure)
         log.warn({ state: next.record.state, err: next.record.error?.message }, "task failed");
-      if (published) entry.delivery.ack();
-      else entry.delivery.abandon();
+      if (published) {
+        // Before the ack, in the same turn: a hand-off copy arriving later is acked on sight.
+        this.handoffCopies.finished(entry.id);
+        entry.delivery.ack();
+      } else entry.delivery.abandon();
     }
     return next.record;
   }
@@ -1187,6 +1191,7 @@ export class AgentRunner implements PeerHost {
       this.log.warn({ tasks: left.length }, "grace period over; releasing tasks");
     await Promise.all(left.map((e) => this.release(e)));
     this.held.releaseAll();
+    this.handoffCopies.releaseAll();
     this.peers.close();
     // The server skips pull requests whose inbox lost interest, so open long polls end here.
     this.puller.endAll();

@@ -1,4 +1,5 @@
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import type { RequestMux } from "../nats/request-mux.js";
 import type { Bid, Requirements } from "../placement/types.js";
 import type { PlacementRecord } from "../types.js";
 
@@ -25,7 +26,7 @@ export type AwardReply = { accepted: true; attempt: number } | { accepted: false
  * or `maxWaitMs` passed (an agent that died since the registry saw it costs that wait once).
  */
 export async function callForBids(
-  nc: NatsConnection,
+  mux: RequestMux,
   subject: string,
   call: CallForBids,
   expected: number,
@@ -33,22 +34,13 @@ export async function callForBids(
 ): Promise<Bid[]> {
   if (expected <= 0) return [];
   const bids: Bid[] = [];
-  try {
-    const replies = await nc.requestMany(subject, encoder.encode(JSON.stringify(call)), {
-      strategy: "count",
-      maxMessages: expected,
-      maxWait: maxWaitMs,
-    });
-    for await (const msg of replies) {
-      try {
-        const bid = msg.json<Bid>();
-        if (typeof bid.agentId === "string" && typeof bid.score === "number") bids.push(bid);
-      } catch {
-        // a malformed reply is no bid
-      }
+  for (const msg of await mux.gather(subject, JSON.stringify(call), expected, maxWaitMs)) {
+    try {
+      const bid = msg.json<Bid>();
+      if (typeof bid.agentId === "string" && typeof bid.score === "number") bids.push(bid);
+    } catch {
+      // a malformed reply is no bid
     }
-  } catch {
-    // no responders or timeout: whatever arrived counts
   }
   return bids;
 }

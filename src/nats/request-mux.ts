@@ -22,6 +22,14 @@ interface Pending {
   subject: string;
 }
 
+/** A request answered by up to `count` replies (see gather). */
+interface Gathering {
+  replies: Msg[];
+  count: number;
+  timer: NodeJS.Timeout;
+  done: (replies: Msg[]) => void;
+}
+
 interface Outgoing {
   /** Undefined for a publish that wants no reply (see send). */
   token: string | undefined;
@@ -40,6 +48,7 @@ export class RequestTimeoutError extends Error {
 export class RequestMux {
   private readonly prefix: string;
   private readonly pending = new Map<string, Pending>();
+  private readonly gathering = new Map<string, Gathering>();
   private readonly sub: Subscription;
   private next = 0;
   private outgoing: Outgoing[] = [];
@@ -55,7 +64,10 @@ export class RequestMux {
       callback: (_err, msg) => {
         const token = msg.subject.slice(this.prefix.length);
         const p = this.pending.get(token);
-        if (!p) return; // timed out already
+        if (!p) {
+          this.gathered(token, msg);
+          return; // or timed out already
+        }
         this.pending.delete(token);
         p.resolve(msg);
       },
@@ -76,6 +88,42 @@ export class RequestMux {
       if (this.outgoing.length === 1) setImmediate(this.flush);
       this.sweeper ??= setInterval(() => this.sweep(), Math.min(250, this.timeoutMs)).unref();
     });
+  }
+
+  /**
+   * Publishes one request and collects its replies until `count` arrived or `maxWaitMs` passed,
+   * then resolves with what came (never rejects). A status reply (no responders) ends it early.
+   */
+  gather(
+    subject: string,
+    data: Uint8Array | string,
+    count: number,
+    maxWaitMs: number,
+  ): Promise<Msg[]> {
+    if (this.closed || count <= 0) return Promise.resolve([]);
+    const token = (this.next++).toString(36);
+    return new Promise<Msg[]>((resolve) => {
+      const timer = setTimeout(() => this.endGather(token), maxWaitMs);
+      this.gathering.set(token, { replies: [], count, timer, done: resolve });
+      this.outgoing.push({ token, subject, data, headers: undefined });
+      if (this.outgoing.length === 1) setImmediate(this.flush);
+    });
+  }
+
+  private gathered(token: string, msg: Msg): void {
+    const g = this.gathering.get(token);
+    if (!g) return;
+    const isStatus = msg.data.length === 0 && msg.headers?.hasError === true;
+    if (!isStatus) g.replies.push(msg);
+    if (isStatus || g.replies.length >= g.count) this.endGather(token);
+  }
+
+  private endGather(token: string): void {
+    const g = this.gathering.get(token);
+    if (!g) return;
+    this.gathering.delete(token);
+    clearTimeout(g.timer);
+    g.done(g.replies);
   }
 
   /**
@@ -113,6 +161,7 @@ export class RequestMux {
         const p = this.pending.get(o.token);
         this.pending.delete(o.token);
         p?.reject(err as Error);
+        this.endGather(o.token);
       }
     }
   };
@@ -145,6 +194,7 @@ export class RequestMux {
     this.sweeper = undefined;
     for (const p of this.pending.values()) p.reject(new Error("connection closed"));
     this.pending.clear();
+    for (const token of [...this.gathering.keys()]) this.endGather(token);
     this.sub.unsubscribe();
   }
 }

@@ -42,6 +42,8 @@ export function streamSpecs(names: Names, config: BatonConfig): StreamSpec[] {
       subjects: [names.eventsWildcard],
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
+      // A finished task's redelivery checks its last event by direct get (no JetStream API call).
+      allow_direct: true,
       max_age: config.eventRetentionMs * NS_PER_MS,
       duplicate_window: Math.min(config.duplicateWindowMs, config.eventRetentionMs) * NS_PER_MS,
     },

@@ -1,7 +1,7 @@
 import { DeliverPolicy } from "@nats-io/jetstream";
 import type { BatonConnection } from "../nats/connection.js";
 import { HeaderBlock } from "../nats/header-block.js";
-import { jsPublish } from "../nats/js-fast.js";
+import { directLast, jsPublish } from "../nats/js-fast.js";
 import { utf8 } from "../nats/utf8.js";
 import {
   TaskState,
@@ -67,6 +67,19 @@ export function isStoredSubmitEvent(event: TaskEvent, createdAt: number): boolea
     event.attempt === 0 &&
     event.time === createdAt
   );
+}
+
+/**
+ * The task's last stored event, or undefined when it has none: a direct get, one message each
+ * way over the request mux (connecting turns direct gets on for the events stream).
+ */
+export async function lastEvent(
+  conn: BatonConnection,
+  taskId: string,
+): Promise<TaskEventBody | undefined> {
+  const subject = conn.names.eventsSubject(taskId);
+  const last = await directLast(conn.mux, conn.names.eventsStream, subject);
+  return last ? (JSON.parse(decoder.decode(last.data)) as TaskEventBody) : undefined;
 }
 
 export interface EventSubscription extends AsyncIterable<TaskEvent> {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineAgent, TaskState, type TaskEvent, type TaskRecord } from "../../src/index.js";
-import { publishEvent } from "../../src/store/events.js";
+import { lastEvent, publishEvent } from "../../src/store/events.js";
 import { coreEnv, gate, queueDepth, waitFor, waitForState } from "../helpers/core.js";
 import { readAllEvents } from "../helpers/fault.js";
 import { startNats, type TestNats } from "../helpers/nats.js";
@@ -206,6 +206,34 @@ describe("watch", () => {
     }
     expect(resumed.map(brief)).toEqual(all.slice(2).map(brief));
     expect(resumed.map((e) => e.seq)).toEqual(all.slice(2).map((e) => e.seq));
+  });
+});
+
+describe("last event", () => {
+  it("reads a task's last event by direct get, after connecting to a stream without them", async () => {
+    // A stream made by a version before direct gets on events: connecting turns them on.
+    const env = coreEnv(nats);
+    const first = (await env.client()).connection;
+    const info = await first.jsm.streams.info(first.names.eventsStream);
+    await first.jsm.streams.update(first.names.eventsStream, {
+      ...info.config,
+      allow_direct: false,
+    });
+    await env.worker([
+      defineAgent({ name: "last", capabilities: ["last"], handler: () => ({ ok: true }) }),
+    ]);
+    const client = await env.client();
+    const conn = client.connection;
+    expect((await conn.jsm.streams.info(conn.names.eventsStream)).config.allow_direct).toBe(true);
+    const task = await client.submit("last", {});
+    await client.wait(task.id, { timeoutMs: 15_000 });
+    expect(await lastEvent(conn, task.id)).toMatchObject({
+      type: "state",
+      state: "SUCCEEDED",
+      attempt: 1,
+      result: { ok: true },
+    });
+    expect(await lastEvent(conn, "no-such-task")).toBeUndefined();
   });
 });
 

@@ -56,6 +56,23 @@ describe("ctx.delegate over gRPC", () => {
     // The parent's agent negotiated and the peer claimed through the direct call.
     expect(child.placements?.[0]).toMatchObject({ negotiator: parentId, winner: peerId });
     expect(child.placements?.[0]?.bids.map((b) => b.agentId)).toEqual([peerId]);
+    // The child's queue message reached the peer before the call and became the run's own:
+    // acked when the child finished, well inside the 1 s hand-off window, and delivered once
+    // (not deferred for the window and delivered again only to find the child done).
+    const { jsm, names } = client.connection;
+    const consumer = await waitFor(
+      "the child's queue message to be acked",
+      async () => {
+        const info = await jsm.consumers.info(
+          names.tasksStream,
+          names.consumerName("double", "normal"),
+        );
+        return info.num_ack_pending === 0 && info.num_pending === 0 ? info : undefined;
+      },
+      800,
+    );
+    expect(consumer.delivered.consumer_seq).toBe(1);
+    expect(consumer.num_redelivered).toBe(0);
   });
 
   it("finishes the child exactly once when the peer running it is killed with SIGKILL", async () => {

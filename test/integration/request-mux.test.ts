@@ -49,12 +49,46 @@ describe("RequestMux", () => {
     sub.unsubscribe();
   });
 
+  it("gathers replies from many responders until the expected count", async () => {
+    const subs = ["a", "b", "c"].map((name) =>
+      nc.subscribe("bids.x", {
+        callback: (_e, m) => {
+          m.respond(name);
+        },
+      }),
+    );
+    const started = Date.now();
+    const replies = await mux.gather("bids.x", "call", 3, 5_000);
+    expect(replies.map((m) => m.string()).sort()).toEqual(["a", "b", "c"]);
+    // It returned on the third reply, not at the end of the wait.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    for (const sub of subs) sub.unsubscribe();
+  });
+
+  it("gathers what arrived when the wait ends, and nothing from no responders", async () => {
+    const sub = nc.subscribe("bids.y", {
+      callback: (_e, m) => {
+        m.respond("only");
+      },
+    });
+    const replies = await mux.gather("bids.y", "call", 2, 200);
+    expect(replies.map((m) => m.string())).toEqual(["only"]);
+    sub.unsubscribe();
+    // No subscriber: the server's no-responders status ends it without counting as a reply.
+    const asked = Date.now();
+    expect(await mux.gather("bids.nobody", "call", 2, 5_000)).toEqual([]);
+    expect(Date.now() - asked).toBeLessThan(5_000);
+  });
+
   it("fails requests after close", async () => {
     const other = new RequestMux(nc, 1_000);
     const sub = nc.subscribe("later", { callback: () => undefined });
     const waiting = other.request("later", "x");
+    const gathering = other.gather("later", "x", 1, 5_000);
     other.close();
     await expect(waiting).rejects.toThrow(/closed/);
+    expect(await gathering).toEqual([]);
+    expect(await other.gather("later", "x", 1, 5_000)).toEqual([]);
     await expect(other.request("later", "x")).rejects.toThrow(/closed/);
     sub.unsubscribe();
   });
