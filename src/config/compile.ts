@@ -120,6 +120,7 @@ export function compileConfig(options?: BatonOptions, sources: ConfigSources = {
   }
 
   const shutdownGraceMs = durationIn(resolve("shutdownGrace"), 0, Infinity);
+  const runningEventDelayMs = durationIn(resolve("runningEventDelay"), 0, 10_000);
 
   const retryNames = new Map<string, string>();
   const retryOptions: Record<string, unknown> = {};
@@ -144,6 +145,7 @@ export function compileConfig(options?: BatonOptions, sources: ConfigSources = {
     duplicateWindowMs,
     eventRetentionMs,
     shutdownGraceMs,
+    runningEventDelayMs,
     retry,
     logLevel: logLevelOf(resolve("logLevel")),
     tracing: tracingOf(resolve("tracing")),

@@ -11,6 +11,7 @@ export const DEFAULT_OPTIONS = Object.freeze({
   duplicateWindow: "2m",
   eventRetention: "7d",
   shutdownGrace: "30s",
+  runningEventDelay: "50ms",
   logLevel: "info",
   tracing: "on",
   allowUndeclaredCapabilities: false,
@@ -109,6 +110,15 @@ export const CONFIG_TABLE: readonly ConfigSetting[] = Object.freeze([
     kind: "duration",
     default: DEFAULT_OPTIONS.shutdownGrace,
     description: "How long shutdown waits for running handlers before releasing their tasks.",
+  },
+  {
+    key: "runningEventDelay",
+    env: "BATON_RUNNING_EVENT_DELAY",
+    flag: "--running-event-delay",
+    kind: "duration",
+    default: DEFAULT_OPTIONS.runningEventDelay,
+    description:
+      "How long a first attempt runs before its RUNNING event is stored; one that ends sooner stores it in its end event. 0 to 10s.",
   },
   {
     key: "retry.maxAttempts",

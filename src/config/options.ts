@@ -20,6 +20,8 @@ export interface BatonOptions {
   duplicateWindow?: number | string;
   eventRetention?: number | string;
   shutdownGrace?: number | string;
+  /** How long a first attempt runs before its RUNNING event is stored (0: at the claim). */
+  runningEventDelay?: number | string;
   retry?: RetryOptions;
   logLevel?: LogLevel;
   /** "on" (default) or "off": whether this process makes OpenTelemetry spans at all. */
@@ -52,6 +54,7 @@ export interface BatonConfig {
   duplicateWindowMs: number;
   eventRetentionMs: number;
   shutdownGraceMs: number;
+  runningEventDelayMs: number;
   retry: RetryPolicy;
   logLevel: LogLevel;
   /** False when BATON_TRACING=off: no spans are made (decided by the process's first connection). */

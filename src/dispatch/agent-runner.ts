@@ -16,7 +16,7 @@ import { compileRetryPolicy, type RetryPolicy } from "../retry.js";
 import { toTaskError } from "../store/attempts.js";
 import { publishDeadLetter } from "../store/dead-letters.js";
 import { cloneJson } from "../store/clone.js";
-import { lastEvent, publishEvent, sendEvent } from "../store/events.js";
+import { lastEvent, publishEvent, sendEvent, type StoredEventBody } from "../store/events.js";
 import { isTerminal } from "../store/states.js";
 import { ConflictError } from "../errors.js";
 import type { Versioned } from "../store/task-store.js";
@@ -35,6 +35,7 @@ import type { Logger } from "../telemetry/logger.js";
 import { PRIORITIES, TaskState, type JsonValue, type TaskRecord } from "../types.js";
 import type { AgentDefinition } from "../sdk/types.js";
 import { DETACHED, type Delivery, type TaskDelivery } from "./delivery.js";
+import { DelayLine } from "./delay-line.js";
 import { HandoffCopies } from "./handoff-copies.js";
 import type { Subscription } from "@nats-io/transport-node";
 import {
@@ -70,6 +71,7 @@ import type { ValidateFunction } from "ajv";
 const LONG_POLL_MS = 5000;
 /** How long a negotiator waits for bids from agents the registry lists but that stay silent. */
 const BID_WAIT_MS = 100;
+
 const AWARD_TIMEOUT_MS = 2000;
 /** Awards tried per negotiation before the task goes back to the queue. */
 const AWARD_TRIES = 3;
@@ -128,6 +130,8 @@ type ClaimOutcome =
 interface Running extends AttemptState {
   id: string;
   attempt: number;
+  /** Its RUNNING event is not stored yet (a first attempt younger than runningEventDelayMs). */
+  runningDeferred: boolean;
   delivery: TaskDelivery;
   /** Concurrency-limit keys this attempt holds a slot of. */
   limitKeys: string[];
@@ -153,6 +157,12 @@ export class AgentRunner implements PeerHost {
   private readonly directory: AgentDirectory;
   private readonly held: HeldDeliveries;
   private readonly handoffCopies = new HandoffCopies();
+  /**
+   * First attempts whose RUNNING event is stored once they have run config.runningEventDelayMs.
+   * One that ends sooner stores it inside its end event instead (one JetStream write fewer per
+   * short task); watchers see both events either way, and the record shows RUNNING from the claim.
+   */
+  private readonly deferredRunning: DelayLine<Running>;
   private readonly warm = new WarmKeys();
   private readonly limits: LimitSlots;
   private readonly subs: Subscription[] = [];
@@ -219,6 +229,10 @@ export class AgentRunner implements PeerHost {
     );
     this.directory = directoryFor(conn);
     this.held = new HeldDeliveries(conn, this.log, (r) => this.repairTerminalEvent(r));
+    this.deferredRunning = new DelayLine(conn.config.runningEventDelayMs, (entry) => {
+      // An aborted attempt (cancelled, fenced, timed out) leaves its event to how it settles.
+      if (!entry.controller.signal.aborted) this.flushRunning(entry);
+    });
     this.limits = new LimitSlots(conn.limits, conn.config.limits);
     this.peers = new PeerClients(this.log);
     this.telemetry = agentTelemetry(conn, this.agentId, agent);
@@ -872,6 +886,21 @@ export class AgentRunner implements PeerHost {
     return undefined;
   }
 
+  /**
+   * Stores a deferred RUNNING event. Without waiting for an ack: the task path's publishes leave
+   * in order, so it is stored before the attempt's later events. Lost with the connection, as a
+   * failed publish was.
+   */
+  private flushRunning(entry: Running): void {
+    if (!entry.runningDeferred) return;
+    entry.runningDeferred = false;
+    sendEvent(
+      this.conn,
+      runningEventOf(entry),
+      `${entry.id}:${TaskState.Running}:${entry.attempt}:0`,
+    );
+  }
+
   private stateEvent(record: TaskRecord): Promise<number> {
     return publishEvent(this.conn, stateEventOf(record), stateEventId(record));
   }
@@ -919,6 +948,10 @@ export class AgentRunner implements PeerHost {
       pendingEvents: new Set(),
       progressDirty: false,
       releasing: false,
+      // A retry or takeover stores RUNNING at once: the task's earlier events are in the stream.
+      runningDeferred:
+        record.attempt === 1 && !record.replays && this.conn.config.runningEventDelayMs > 0,
+      flushRunning: () => this.flushRunning(entry),
       settled: new Promise((resolve) => (settle = resolve)),
     };
     this.running.set(record.id, entry);
@@ -926,9 +959,8 @@ export class AgentRunner implements PeerHost {
     const log = this.log.child({ task_id: record.id, attempt: record.attempt });
     const timer = this.armTimer(record, controller);
     try {
-      // Without waiting for an ack: the task path's publishes leave in order, so RUNNING is
-      // stored before progress and the end. Lost with the connection, as a failed publish was.
-      sendEvent(this.conn, stateEventOf(record), stateEventId(record));
+      if (entry.runningDeferred) this.deferredRunning.add(entry);
+      else sendEvent(this.conn, stateEventOf(record), stateEventId(record));
       const ctx = createTaskContext(
         this.conn,
         this.client,
@@ -1012,6 +1044,7 @@ export class AgentRunner implements PeerHost {
       : undefined;
     if (reason instanceof FencedError) {
       log.warn("lease lost to another agent; this attempt's result is discarded");
+      entry.runningDeferred = false; // the new owner's events follow; ours would come after
       entry.delivery.abandon();
       return undefined;
     }
@@ -1070,6 +1103,8 @@ export class AgentRunner implements PeerHost {
       );
     } catch (err) {
       if (!(err instanceof FencedError)) throw err;
+      // Cancelled or taken over: the events stored since are someone else's; ours stays out.
+      entry.runningDeferred = false;
       const current = await withIoRetry(() => conn.tasks.get(entry.id), log);
       if (current && isTerminal(current.record.state)) {
         if (!(reason instanceof CancelledError)) {
@@ -1089,9 +1124,20 @@ export class AgentRunner implements PeerHost {
       await withIoRetry(() => publishDeadLetter(conn, next.record), log);
       this.telemetry.deadLettered(next.record);
     }
+    // A short first attempt's RUNNING event travels inside its terminal one.
+    let body: StoredEventBody = stateEventOf(next.record);
+    if (entry.runningDeferred && isTerminal(next.record.state)) {
+      entry.runningDeferred = false;
+      body = { ...body, runningAt: runningEventOf(entry).time };
+    }
+    this.flushRunning(entry);
+    const endEvent = body;
     // Retried through an outage (deduplicated by message id). If it still fails, the message
     // stays unacked: its redelivery finds the task finished and publishes the missing event.
-    const published = await withIoRetry(() => this.stateEvent(next.record), log).then(
+    const published = await withIoRetry(
+      () => publishEvent(conn, endEvent, stateEventId(next.record)),
+      log,
+    ).then(
       () => true,
       (err: unknown) => {
         log.warn({ err }, "state event not published");
@@ -1192,6 +1238,7 @@ export class AgentRunner implements PeerHost {
     await Promise.all(left.map((e) => this.release(e)));
     this.held.releaseAll();
     this.handoffCopies.releaseAll();
+    this.deferredRunning.clear();
     this.peers.close();
     // The server skips pull requests whose inbox lost interest, so open long polls end here.
     this.puller.endAll();
@@ -1204,6 +1251,8 @@ export class AgentRunner implements PeerHost {
       const next = await this.conn.tasks.mutate(entry.id, (r) =>
         ownsRecord(r, this.agentId, entry.attempt) ? releaseRecord(r, Date.now()) : undefined,
       );
+      if (next) this.flushRunning(entry);
+      entry.runningDeferred = false;
       if (next) await this.stateEvent(next.record).catch(() => undefined);
       entry.delivery.nak();
     } catch (err) {
@@ -1213,6 +1262,18 @@ export class AgentRunner implements PeerHost {
       );
     }
   }
+}
+
+/** An attempt's RUNNING event, timed at its claim. */
+function runningEventOf(entry: Running): TaskEventBody {
+  const claim = entry.record.attempts[entry.record.attempts.length - 1];
+  return {
+    type: "state",
+    taskId: entry.id,
+    time: claim?.startedAt ?? entry.record.startedAt ?? Date.now(),
+    state: TaskState.Running,
+    attempt: entry.attempt,
+  };
 }
 
 /** The state event of a record as just written. */

@@ -16,7 +16,7 @@ const decoder = new TextDecoder();
 /** Appends an event to the task's subject in the events stream; resolves with its sequence. */
 export async function publishEvent(
   conn: BatonConnection,
-  body: TaskEventBody,
+  body: StoredEventBody,
   msgID?: string,
 ): Promise<number> {
   const ack = await jsPublish(
@@ -33,7 +33,7 @@ export async function publishEvent(
  * round trip). It leaves in order with the connection's other task-path publishes, so it is
  * stored before any event sent after it; it may be lost if the connection drops first.
  */
-export function sendEvent(conn: BatonConnection, body: TaskEventBody, msgID: string): void {
+export function sendEvent(conn: BatonConnection, body: StoredEventBody, msgID: string): void {
   const h = new HeaderBlock().add("Nats-Msg-Id", msgID);
   conn.mux.send(conn.names.eventsSubject(body.taskId), utf8(JSON.stringify(body)), h);
 }
@@ -82,6 +82,35 @@ export async function lastEvent(
   return last ? (JSON.parse(decoder.decode(last.data)) as TaskEventBody) : undefined;
 }
 
+/**
+ * A stored state event may carry `runningAt`: a first attempt that ended before its RUNNING event
+ * was due stores that event inside its terminal one (one durable write fewer per short task).
+ */
+export type StoredEventBody = TaskEventBody & { runningAt?: number };
+
+/**
+ * The events one stored message stands for, as watchers see them. A terminal event that carries
+ * its attempt's RUNNING is two: RUNNING first, numbered with the sequence before the terminal
+ * one (no event of the same task is stored there: the attempt stored none before its end), and
+ * left out when a resume starts after it (`fromSeq` above it). `seq` 0: a message read without
+ * its sequence (a plain subscription).
+ */
+export function storedEvents(body: StoredEventBody, seq: number, fromSeq?: number): TaskEvent[] {
+  if (body.type !== "state" || body.runningAt === undefined) return [{ ...body, seq }];
+  const { runningAt, ...terminal } = body;
+  const end: TaskEvent = { ...terminal, seq };
+  if (fromSeq !== undefined && seq - 1 < fromSeq) return [end];
+  const running: StateEvent = {
+    type: "state",
+    taskId: body.taskId,
+    time: runningAt,
+    state: TaskState.Running,
+    attempt: body.attempt,
+    seq: Math.max(0, seq - 1),
+  };
+  return [running, end];
+}
+
 export interface EventSubscription extends AsyncIterable<TaskEvent> {
   stop(): void;
 }
@@ -107,8 +136,8 @@ export async function subscribeEvents(
     },
     async *[Symbol.asyncIterator]() {
       for await (const m of messages) {
-        const body = JSON.parse(decoder.decode(m.data)) as TaskEventBody;
-        yield { ...body, seq: m.seq };
+        const body = JSON.parse(decoder.decode(m.data)) as StoredEventBody;
+        yield* storedEvents(body, m.seq, fromSeq);
       }
     },
   };

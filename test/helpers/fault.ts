@@ -1,8 +1,9 @@
 /** Shared bookkeeping for the fault tests: polling, reading every event, tallying records. */
 import type { BatonConnection } from "../../src/nats/connection.js";
+import { storedEvents, type StoredEventBody } from "../../src/store/events.js";
 import { isTerminal } from "../../src/store/states.js";
 import type { Versioned } from "../../src/store/task-store.js";
-import type { StateEvent, TaskEvent, TaskEventBody, TaskRecord } from "../../src/types.js";
+import type { StateEvent, TaskEvent, TaskRecord } from "../../src/types.js";
 
 const decoder = new TextDecoder();
 
@@ -46,8 +47,8 @@ export async function readAllEvents(conn: BatonConnection): Promise<TaskEvent[]>
   const messages = await consumer.consume();
   try {
     for await (const m of messages) {
-      const body = JSON.parse(decoder.decode(m.data)) as TaskEventBody;
-      events.push({ ...body, seq: m.seq });
+      const body = JSON.parse(decoder.decode(m.data)) as StoredEventBody;
+      events.push(...storedEvents(body, m.seq));
       if (m.seq >= last) break;
     }
   } finally {

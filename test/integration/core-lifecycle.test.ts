@@ -186,6 +186,67 @@ describe("watch", () => {
     }
   });
 
+  it("stores a short first attempt's RUNNING inside its end event, and still shows both", async () => {
+    // Ends well within the delay even on a loaded machine; the slow task runs past it.
+    const env = coreEnv(nats, { runningEventDelay: "1s" });
+    const release = gate();
+    const reached = gate();
+    await env.worker([
+      defineAgent({ name: "quick", capabilities: ["quick"], handler: () => ({ ok: true }) }),
+      defineAgent({
+        name: "slow",
+        capabilities: ["slow"],
+        handler: async () => {
+          reached.open();
+          await release.promise;
+          return { ok: true };
+        },
+      }),
+    ]);
+    const client = await env.client();
+    const { jsm, names } = client.connection;
+    const stored = async (id: string): Promise<number> => {
+      const subject = names.eventsSubject(id);
+      const info = await jsm.streams.info(names.eventsStream, { subjects_filter: subject });
+      return info.state.subjects?.[subject] ?? 0;
+    };
+
+    const quick = await client.submit("quick", null);
+    const done = await client.wait(quick.id, { timeoutMs: 10_000 });
+    expect(await stored(quick.id)).toBe(1);
+    const seen: TaskEvent[] = [];
+    for await (const e of client.watch(quick.id)) seen.push(e);
+    expect(seen.map(brief)).toEqual(["state:PENDING", "state:RUNNING", "state:SUCCEEDED"]);
+    const [, running, end] = seen;
+    expect(running).toMatchObject({ attempt: 1, time: done.attempts[0]?.startedAt });
+    expect(running?.seq).toBe((end?.seq ?? 0) - 1);
+    expect(end).toMatchObject({ attempt: 1, result: { ok: true } });
+    expect(end).not.toHaveProperty("runningAt");
+    // A resume after RUNNING gets the end once; one from RUNNING gets both.
+    const resume = async (fromSeq: number): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const e of client.watch(quick.id, { fromSeq })) out.push(brief(e));
+      return out;
+    };
+    expect(await resume((running?.seq ?? 0) + 1)).toEqual(["state:SUCCEEDED"]);
+    expect(await resume(running?.seq ?? 0)).toEqual(["state:RUNNING", "state:SUCCEEDED"]);
+
+    // A longer one stores RUNNING on its own while it runs, and a live watch sees it then.
+    const slow = await client.submit("slow", null);
+    await reached.promise;
+    await waitFor("RUNNING stored while the task runs", async () => (await stored(slow.id)) === 1);
+    const live: TaskEvent[] = [];
+    const watching = (async () => {
+      for await (const e of client.watch(slow.id)) live.push(e);
+    })();
+    await waitFor("RUNNING watched live", () => live.some((e) => brief(e) === "state:RUNNING"));
+    expect(live.map(brief)).toEqual(["state:PENDING", "state:RUNNING"]);
+    release.open();
+    await watching;
+    expect(live.map(brief)).toEqual(["state:PENDING", "state:RUNNING", "state:SUCCEEDED"]);
+    expect(await stored(slow.id)).toBe(2);
+  });
+
   it("resumes from a sequence number with fromSeq", async () => {
     const env = coreEnv(nats);
     const release = gate();

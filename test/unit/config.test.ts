@@ -24,6 +24,7 @@ describe("compileConfig defaults", () => {
       duplicateWindowMs: 120_000,
       eventRetentionMs: 7 * 86_400_000,
       shutdownGraceMs: 30_000,
+      runningEventDelayMs: 50,
       retry: DEFAULT_RETRY_POLICY,
       logLevel: "info",
       tracing: true,
@@ -127,6 +128,7 @@ describe("compileConfig environment parsing", () => {
         BATON_RETRY_BACKOFF_COEFFICIENT: "1.5",
         BATON_EVENT_RETENTION: "1d",
         BATON_SHUTDOWN_GRACE: "0",
+        BATON_RUNNING_EVENT_DELAY: "0",
       },
     );
     expect(config.natsUrl).toBe("nats://a:4222,nats://b:4222");
@@ -136,6 +138,7 @@ describe("compileConfig environment parsing", () => {
     expect(config.retry.backoffCoefficient).toBe(1.5);
     expect(config.eventRetentionMs).toBe(86_400_000);
     expect(config.shutdownGraceMs).toBe(0);
+    expect(config.runningEventDelayMs).toBe(0);
   });
 
   it.each([
@@ -172,6 +175,7 @@ describe("compileConfig errors name the setting as written", () => {
     ["BATON_EVENT_RETENTION", { BATON_EVENT_RETENTION: "1m" }],
     ["BATON_DUPLICATE_WINDOW", { BATON_DUPLICATE_WINDOW: "30d" }],
     ["BATON_SHUTDOWN_GRACE", { BATON_SHUTDOWN_GRACE: "-1s" }],
+    ["BATON_RUNNING_EVENT_DELAY", { BATON_RUNNING_EVENT_DELAY: "11s" }],
     ["BATON_PREFIX", { BATON_PREFIX: "1BATON" }],
     ["BATON_PREFIX", { BATON_PREFIX: "BA-TON" }],
     ["BATON_PREFIX", { BATON_PREFIX: "A".repeat(33) }],
@@ -294,6 +298,7 @@ describe("CLI flags", () => {
         "duplicate-window",
         "event-retention",
         "shutdown-grace",
+        "running-event-delay",
         "retry-max-attempts",
         "retry-initial-interval",
         "retry-backoff-coefficient",

@@ -1,6 +1,6 @@
 import { parseTaskMessage } from "../../dispatch/task-message.js";
 import type { BatonConnection } from "../../nats/connection.js";
-import { submittedEvent } from "../../store/events.js";
+import { storedEvents, submittedEvent, type StoredEventBody } from "../../store/events.js";
 import { TaskState, type TaskEventBody } from "../../types.js";
 import { truncate } from "../format.js";
 
@@ -33,8 +33,11 @@ export function printActivity(conn: BatonConnection, write: (line: string) => vo
     callback: (err, msg) => {
       if (err) return;
       try {
-        const line = describe(JSON.parse(decoder.decode(msg.data)) as TaskEventBody);
-        if (line) write(`  ${line}`);
+        const body = JSON.parse(decoder.decode(msg.data)) as StoredEventBody;
+        for (const event of storedEvents(body, 0)) {
+          const line = describe(event);
+          if (line) write(`  ${line}`);
+        }
       } catch {
         // Not an event we understand; the activity feed is best effort.
       }
