@@ -35,7 +35,6 @@ import type { Logger } from "../telemetry/logger.js";
 import { PRIORITIES, TaskState, type JsonValue, type TaskRecord } from "../types.js";
 import type { AgentDefinition } from "../sdk/types.js";
 import { DETACHED, type Delivery, type TaskDelivery } from "./delivery.js";
-import { DelayLine } from "./delay-line.js";
 import { HandoffCopies } from "./handoff-copies.js";
 import type { Subscription } from "@nats-io/transport-node";
 import {
@@ -132,6 +131,8 @@ interface Running extends AttemptState {
   attempt: number;
   /** Its RUNNING event is not stored yet (a first attempt younger than runningEventDelayMs). */
   runningDeferred: boolean;
+  /** When this agent claimed it (the RUNNING event's time). */
+  claimedAt: number;
   delivery: TaskDelivery;
   /** Concurrency-limit keys this attempt holds a slot of. */
   limitKeys: string[];
@@ -158,11 +159,13 @@ export class AgentRunner implements PeerHost {
   private readonly held: HeldDeliveries;
   private readonly handoffCopies = new HandoffCopies();
   /**
-   * First attempts whose RUNNING event is stored once they have run config.runningEventDelayMs.
-   * One that ends sooner stores it inside its end event instead (one JetStream write fewer per
-   * short task); watchers see both events either way, and the record shows RUNNING from the claim.
+   * Stores the RUNNING event of first attempts that have run config.runningEventDelayMs; one that
+   * ends sooner stores it inside its end event instead (one JetStream write fewer per short
+   * task). Watchers see both events either way, and the record shows RUNNING from the claim. A
+   * sweep over the running attempts rather than a timer or a queue entry per task: those cost
+   * more than the write they save (an entry kept 50 ms outlives the young generation).
    */
-  private readonly deferredRunning: DelayLine<Running>;
+  private runningSweep: NodeJS.Timeout | undefined;
   private readonly warm = new WarmKeys();
   private readonly limits: LimitSlots;
   private readonly subs: Subscription[] = [];
@@ -229,10 +232,6 @@ export class AgentRunner implements PeerHost {
     );
     this.directory = directoryFor(conn);
     this.held = new HeldDeliveries(conn, this.log, (r) => this.repairTerminalEvent(r));
-    this.deferredRunning = new DelayLine(conn.config.runningEventDelayMs, (entry) => {
-      // An aborted attempt (cancelled, fenced, timed out) leaves its event to how it settles.
-      if (!entry.controller.signal.aborted) this.flushRunning(entry);
-    });
     this.limits = new LimitSlots(conn.limits, conn.config.limits);
     this.peers = new PeerClients(this.log);
     this.telemetry = agentTelemetry(conn, this.agentId, agent);
@@ -886,6 +885,29 @@ export class AgentRunner implements PeerHost {
     return undefined;
   }
 
+  /** While first attempts wait for their RUNNING event: every half delay, store those now due. */
+  private sweepRunningEvery(): NodeJS.Timeout {
+    const delayMs = this.conn.config.runningEventDelayMs;
+    const timer = setInterval(
+      () => {
+        const due = Date.now() - delayMs;
+        let waiting = false;
+        for (const entry of this.running.values()) {
+          if (!entry.runningDeferred) continue;
+          // An aborted attempt (cancelled, fenced, timed out) leaves its event to its settling.
+          if (entry.claimedAt <= due && !entry.controller.signal.aborted) this.flushRunning(entry);
+          else waiting = true;
+        }
+        if (!waiting) {
+          clearInterval(timer);
+          this.runningSweep = undefined;
+        }
+      },
+      Math.max(1, Math.floor(delayMs / 2)),
+    ).unref();
+    return timer;
+  }
+
   /**
    * Stores a deferred RUNNING event. Without waiting for an ack: the task path's publishes leave
    * in order, so it is stored before the attempt's later events. Lost with the connection, as a
@@ -951,6 +973,7 @@ export class AgentRunner implements PeerHost {
       // A retry or takeover stores RUNNING at once: the task's earlier events are in the stream.
       runningDeferred:
         record.attempt === 1 && !record.replays && this.conn.config.runningEventDelayMs > 0,
+      claimedAt: record.attempts[record.attempts.length - 1]?.startedAt ?? Date.now(),
       flushRunning: () => this.flushRunning(entry),
       settled: new Promise((resolve) => (settle = resolve)),
     };
@@ -959,7 +982,7 @@ export class AgentRunner implements PeerHost {
     const log = this.log.child({ task_id: record.id, attempt: record.attempt });
     const timer = this.armTimer(record, controller);
     try {
-      if (entry.runningDeferred) this.deferredRunning.add(entry);
+      if (entry.runningDeferred) this.runningSweep ??= this.sweepRunningEvery();
       else sendEvent(this.conn, stateEventOf(record), stateEventId(record));
       const ctx = createTaskContext(
         this.conn,
@@ -1125,13 +1148,12 @@ export class AgentRunner implements PeerHost {
       this.telemetry.deadLettered(next.record);
     }
     // A short first attempt's RUNNING event travels inside its terminal one.
-    let body: StoredEventBody = stateEventOf(next.record);
+    const endEvent: StoredEventBody = stateEventOf(next.record);
     if (entry.runningDeferred && isTerminal(next.record.state)) {
       entry.runningDeferred = false;
-      body = { ...body, runningAt: runningEventOf(entry).time };
+      endEvent.runningAt = entry.claimedAt;
     }
     this.flushRunning(entry);
-    const endEvent = body;
     // Retried through an outage (deduplicated by message id). If it still fails, the message
     // stays unacked: its redelivery finds the task finished and publishes the missing event.
     const published = await withIoRetry(
@@ -1238,7 +1260,8 @@ export class AgentRunner implements PeerHost {
     await Promise.all(left.map((e) => this.release(e)));
     this.held.releaseAll();
     this.handoffCopies.releaseAll();
-    this.deferredRunning.clear();
+    clearInterval(this.runningSweep);
+    this.runningSweep = undefined;
     this.peers.close();
     // The server skips pull requests whose inbox lost interest, so open long polls end here.
     this.puller.endAll();
@@ -1266,18 +1289,17 @@ export class AgentRunner implements PeerHost {
 
 /** An attempt's RUNNING event, timed at its claim. */
 function runningEventOf(entry: Running): TaskEventBody {
-  const claim = entry.record.attempts[entry.record.attempts.length - 1];
   return {
     type: "state",
     taskId: entry.id,
-    time: claim?.startedAt ?? entry.record.startedAt ?? Date.now(),
+    time: entry.claimedAt,
     state: TaskState.Running,
     attempt: entry.attempt,
   };
 }
 
 /** The state event of a record as just written. */
-function stateEventOf(record: TaskRecord): TaskEventBody {
+function stateEventOf(record: TaskRecord): StoredEventBody {
   return {
     type: "state",
     taskId: record.id,
