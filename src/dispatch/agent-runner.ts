@@ -520,7 +520,10 @@ export class AgentRunner implements PeerHost {
               // is (or was just) the one asked to run it.
               const mine = this.running.get(id);
               if (mine?.delivery === DETACHED) mine.delivery = delivery;
-              else this.handoffCopies.hold(id, delivery, decision.delayMs);
+              else {
+                const fresh = delivery.deliveryCount === 1 ? message.inline : undefined;
+                this.handoffCopies.hold(id, delivery, decision.delayMs, fresh);
+              }
             } else {
               delivery.nak(decision.delayMs);
             }
@@ -782,9 +785,13 @@ export class AgentRunner implements PeerHost {
     this.slotsUsed++;
     this.fitWidePoll();
     let done: Promise<TaskRecord> | undefined;
+    // A held hand-off copy carries the record as submitted: claim on it; if it moved on, the
+    // CAS fails and the loop reads it.
+    let carried = this.handoffCopies.record(taskId);
     try {
       for (;;) {
-        const loaded = await withIoRetry(() => this.conn.tasks.get(taskId), this.log);
+        const loaded = carried ?? (await withIoRetry(() => this.conn.tasks.get(taskId), this.log));
+        carried = undefined;
         if (!loaded) return { accepted: false, reason: `task ${taskId} not found` };
         const r = loaded.record;
         const fit = eligibility(this.snapshot(), r.capability, r.requirements);

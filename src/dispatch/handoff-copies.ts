@@ -1,8 +1,11 @@
+import type { Versioned } from "../store/task-store.js";
 import type { TaskDelivery } from "./delivery.js";
 
 interface Copy {
   delivery: TaskDelivery;
   timer: NodeJS.Timeout;
+  /** The record the message carried, as stored at submit, with its revision. */
+  record: Versioned | undefined;
 }
 
 /**
@@ -11,7 +14,8 @@ interface Copy {
  * until the window ends, it becomes the run's own delivery when this agent is the one asked,
  * and is acked when the run settles; otherwise it goes back to the queue at the window's end.
  * Either way the queue sees one delivery per child, not a deferral and a second delivery that
- * only finds the child done.
+ * only finds the child done. The record a fresh message carries lets that run claim without a
+ * read, as a queued claim does.
  */
 /** Finished tasks remembered, for a copy that arrives after its run (oldest forgotten first). */
 const FINISHED_KEPT = 1024;
@@ -28,7 +32,7 @@ export class HandoffCopies {
    * Keeps `delivery` for up to `windowMs`, then hands it back for redelivery at once. Acked at
    * once instead when this agent finished the task already (the message was late).
    */
-  hold(taskId: string, delivery: TaskDelivery, windowMs: number): void {
+  hold(taskId: string, delivery: TaskDelivery, windowMs: number, record?: Versioned): void {
     if (this.done.has(taskId)) {
       delivery.ack();
       return;
@@ -44,7 +48,12 @@ export class HandoffCopies {
       this.copies.delete(taskId);
       delivery.nak();
     }, windowMs);
-    this.copies.set(taskId, { delivery, timer });
+    this.copies.set(taskId, { delivery, timer, record });
+  }
+
+  /** The record the held message of `taskId` carried, if any (it stays held). */
+  record(taskId: string): Versioned | undefined {
+    return this.copies.get(taskId)?.record;
   }
 
   /** The held message of `taskId`, now the caller's to settle; undefined when none is held. */

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { TaskDelivery } from "../../src/dispatch/delivery.js";
 import { HandoffCopies } from "../../src/dispatch/handoff-copies.js";
+import { pendingRecord } from "../helpers/records.js";
 
 /** A delivery that records how it was settled. */
 function delivery(): TaskDelivery & { settled: string[] } {
@@ -32,6 +33,17 @@ describe("HandoffCopies", () => {
     vi.advanceTimersByTime(5000);
     expect(d.settled).toEqual([]);
     expect(copies.size).toBe(0);
+  });
+
+  it("keeps the record a fresh copy carried for the run's claim, until the copy is taken", () => {
+    const copies = new HandoffCopies();
+    const carried = { record: pendingRecord({ id: "t1" }), revision: 7 };
+    copies.hold("t1", delivery(), 1000, carried);
+    copies.hold("t2", delivery(), 1000);
+    expect(copies.record("t1")).toBe(carried);
+    expect(copies.record("t2")).toBeUndefined();
+    copies.take("t1");
+    expect(copies.record("t1")).toBeUndefined();
   });
 
   it("gives a copy nobody took back to the queue at the end of the window", () => {
