@@ -1183,8 +1183,9 @@ export class AgentRunner implements PeerHost {
       if (failure)
         log.warn({ state: next.record.state, err: next.record.error?.message }, "task failed");
       if (published) {
-        // Before the ack, in the same turn: a hand-off copy arriving later is acked on sight.
-        this.handoffCopies.finished(entry.id);
+        // A direct run whose hand-off copy has not arrived: acked on sight when it does (marked
+        // in the same turn as this ack, so a copy attached meanwhile was acked here instead).
+        if (entry.delivery === DETACHED) this.handoffCopies.finished(entry.id);
         entry.delivery.ack();
       } else entry.delivery.abandon();
     }

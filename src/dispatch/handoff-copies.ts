@@ -23,6 +23,9 @@ const FINISHED_KEPT = 1024;
 export class HandoffCopies {
   private readonly copies = new Map<string, Copy>();
   private readonly done = new Set<string>();
+  /** The same ids in arrival order, overwritten in a ring: the oldest is dropped first. */
+  private readonly order: string[] = [];
+  private next = 0;
 
   get size(): number {
     return this.copies.size;
@@ -67,11 +70,12 @@ export class HandoffCopies {
 
   /** This agent stored the task's terminal state and published its terminal event. */
   finished(taskId: string): void {
+    if (this.done.has(taskId)) return;
+    const oldest = this.order[this.next];
+    if (oldest !== undefined) this.done.delete(oldest);
+    this.order[this.next] = taskId;
+    this.next = (this.next + 1) % FINISHED_KEPT;
     this.done.add(taskId);
-    if (this.done.size > FINISHED_KEPT) {
-      const oldest = this.done.values().next();
-      if (!oldest.done) this.done.delete(oldest.value);
-    }
   }
 
   /** On shutdown: every held message back to the queue at once. */
