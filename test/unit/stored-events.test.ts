@@ -14,17 +14,10 @@ const end: StoredEventBody = {
 
 describe("storedEvents", () => {
   it("shows an end event that carries RUNNING as RUNNING, then the end one sequence later", () => {
+    const { runningAt: _, ...withoutRunning } = end;
     expect(storedEvents(end, 42)).toEqual([
       { type: "state", taskId: "t1", time: 1_500, state: TaskState.Running, attempt: 1, seq: 41 },
-      {
-        type: "state",
-        taskId: "t1",
-        time: 2_000,
-        state: TaskState.Succeeded,
-        attempt: 1,
-        result: { ok: true },
-        seq: 42,
-      },
+      { ...withoutRunning, seq: 42 },
     ]);
   });
 
