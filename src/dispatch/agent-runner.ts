@@ -973,7 +973,7 @@ export class AgentRunner implements PeerHost {
       record,
       controller,
       telemetry: attempt,
-      ...(onEvent ? { onEvent } : {}),
+      onEvent,
       pendingEvents: new Set(),
       progressDirty: false,
       releasing: false,
@@ -999,24 +999,12 @@ export class AgentRunner implements PeerHost {
         () => this.renew(entry),
         (child, signal) => this.handOff(child, signal),
       );
-      let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
-      try {
-        const aborted = new Promise<never>((_, reject) => {
-          const onAbort = (): void => reject(controller.signal.reason as Error);
-          if (controller.signal.aborted) onAbort();
-          else controller.signal.addEventListener("abort", onAbort, { once: true });
-        });
-        aborted.catch(() => undefined);
-        const value = await Promise.race([
-          Promise.resolve().then(() => attempt.run(() => this.agent.handler(ctx as never))),
-          aborted,
-        ]);
-        outcome = { ok: true, value };
-      } catch (error) {
-        outcome = { ok: false, error };
-      }
+      const outcome = await outcomeOf(
+        () => attempt.run(() => this.agent.handler(ctx as never)),
+        controller.signal,
+      );
       clearTimeout(timer);
-      await Promise.allSettled([...entry.pendingEvents]);
+      if (entry.pendingEvents.size > 0) await Promise.allSettled([...entry.pendingEvents]);
       if (entry.releasing) {
         attempt.end({ state: TaskState.Pending, discarded: "released" });
         return undefined; // stop() gives the task back
@@ -1065,7 +1053,7 @@ export class AgentRunner implements PeerHost {
 
   private async settle(
     entry: Running,
-    outcome: { ok: true; value: unknown } | { ok: false; error: unknown },
+    outcome: Outcome,
     log: Logger,
   ): Promise<TaskRecord | undefined> {
     const { conn } = this;
@@ -1293,6 +1281,29 @@ export class AgentRunner implements PeerHost {
       );
     }
   }
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/**
+ * What the handler returned or threw, or the signal's reason as soon as it aborts (the handler
+ * may still be running then). One promise and one callback, where a race of the handler against
+ * an abort promise made several per task, each paying the async context's hook on Node 20.
+ */
+function outcomeOf(run: () => unknown, signal: AbortSignal): Promise<Outcome> {
+  return new Promise<Outcome>((resolve) => {
+    const onAbort = (): void => resolve({ ok: false, error: signal.reason });
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      Promise.resolve(run()).then(
+        (value) => resolve({ ok: true, value }),
+        (error: unknown) => resolve({ ok: false, error }),
+      );
+    } catch (error) {
+      resolve({ ok: false, error });
+    }
+  });
 }
 
 /** An attempt's RUNNING event, timed at its claim. */
