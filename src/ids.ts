@@ -42,3 +42,18 @@ function takeRandom(n: number): number {
 export function isTaskId(value: string): boolean {
   return /^[0-9A-HJKMNP-TV-Z]{26}$/.test(value);
 }
+
+const NAMED_TASK_KEY = /^task:([0-9A-HJKMNP-TV-Z]{26})$/;
+
+/**
+ * The idempotency key that names a task id, `task:<id>`: the submit creates the task under that
+ * id, and the tasks bucket's create is the duplicate check (no separate key to store).
+ */
+export function taskIdKey(id: string): string {
+  return `task:${id}`;
+}
+
+/** The task id a `task:<id>` idempotency key names, or undefined for any other key. */
+export function taskIdOfKey(key: string): string | undefined {
+  return NAMED_TASK_KEY.exec(key)?.[1];
+}

@@ -83,3 +83,4 @@ export { flushTracing, shutdownTracing, startTracing } from "./telemetry/tracing
 export { ATTR as SPAN_ATTRIBUTES } from "./telemetry/attributes.js";
 export { s, type Infer } from "./sdk/schema.js";
 export { sleep } from "./sdk/sleep.js";
+export { newTaskId, taskIdKey } from "./ids.js";

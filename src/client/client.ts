@@ -7,7 +7,7 @@ import {
   UnknownCapabilityError,
   ValidationError,
 } from "../errors.js";
-import { newTaskId } from "../ids.js";
+import { newTaskId, taskIdOfKey } from "../ids.js";
 import { connectBaton, type BatonConnection } from "../nats/connection.js";
 import { jsPublish, kvCreate } from "../nats/js-fast.js";
 import { hashKey, validateCapability } from "../nats/subjects.js";
@@ -260,8 +260,11 @@ export class BatonClient implements AsyncDisposable {
     span: Span | undefined,
   ): Promise<SubmitResult> {
     const conn = this.connection;
-    let id = newTaskId();
-    if (compiled.idempotencyKey !== undefined) {
+    // A `task:<id>` key names the id itself: creating the record is the duplicate check.
+    const named =
+      compiled.idempotencyKey !== undefined ? taskIdOfKey(compiled.idempotencyKey) : undefined;
+    let id = named ?? newTaskId();
+    if (compiled.idempotencyKey !== undefined && named === undefined) {
       const key = hashKey(compiled.idempotencyKey);
       let claimed: number | undefined;
       try {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineAgent, TaskState, type Worker } from "../../src/index.js";
+import { newTaskId, taskIdKey } from "../../src/ids.js";
 import { coreEnv, queueDepth, waitFor, waitForState } from "../helpers/core.js";
 import { startNats, type TestNats } from "../helpers/nats.js";
 
@@ -143,6 +144,33 @@ describe("idempotent submit", () => {
     expect((await client.list()).tasks.map((t) => t.id).sort()).toEqual([...ids].sort());
     for (const id of ids) expect(counts.get(id)).toBe(1);
     expect((await client.get(first.id)).idempotencyKey).toBe("order-17");
+  });
+
+  it("creates a task under the id a task:<id> key names, stores no key, and finds it again", async () => {
+    const env = coreEnv(nats);
+    const client = await env.client();
+    await client.declareCapability("named");
+    const id = newTaskId();
+    const key = taskIdKey(id);
+    const first = await client.submitDetailed("named", { v: 1 }, { idempotencyKey: key });
+    expect(first).toMatchObject({ deduplicated: false, task: { id, idempotencyKey: key } });
+    const racing = await Promise.all(
+      Array.from({ length: 4 }, (_, i) =>
+        client.submitDetailed("named", { v: 2 + i }, { idempotencyKey: key }),
+      ),
+    );
+    for (const r of racing)
+      expect(r).toMatchObject({ deduplicated: true, task: { id, input: { v: 1 } } });
+    // The tasks bucket's create was the check: the idempotency bucket holds nothing.
+    const conn = client.connection;
+    const keys = await conn.jsm.streams.info(`KV_${conn.names.idempotencyBucket}`);
+    expect(keys.state.messages).toBe(0);
+    expect((await client.list()).tasks.map((t) => t.id)).toEqual([id]);
+    // Any other key still goes through the idempotency bucket.
+    await client.submit("named", null, { idempotencyKey: `task:${id.toLowerCase()}` });
+    expect((await conn.jsm.streams.info(`KV_${conn.names.idempotencyBucket}`)).state.messages).toBe(
+      1,
+    );
   });
 
   it("returns the same finished task for the same key after the duplicate window and does not run it again", async () => {

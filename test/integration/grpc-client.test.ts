@@ -138,8 +138,9 @@ describe("GrpcClient against a live gateway", () => {
     expect(task.timeoutMs).toBe(30_000);
     // jitter 0 is sent as set (proto3 optional), not mistaken for "default".
     expect(task.retry).toMatchObject({ maxAttempts: 2, initialIntervalMs: 50, jitter: 0 });
-    // No key given: the client made one so the UNAVAILABLE retry cannot submit twice.
-    expect(task.idempotencyKey).toMatch(/^auto:/);
+    // No key given: the client made one so the UNAVAILABLE retry cannot submit twice. It names
+    // the task's id, so the gateway stores no separate key.
+    expect(task.idempotencyKey).toBe(`task:${task.id}`);
 
     const events = await collect(env.grpc.watch(task.id));
     const states = events.flatMap((e) => (e.type === "state" ? [e.state] : []));

@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import {
   Metadata,
   status as Status,
@@ -9,6 +8,7 @@ import {
 } from "@grpc/grpc-js";
 import type { SubmitItem, SubmitResult } from "../../client/client.js";
 import { BatonError, ErrorCode, ValidationError } from "../../errors.js";
+import { newTaskId, taskIdKey } from "../../ids.js";
 import type { ClusterServiceClient } from "../../generated/baton/v1/ClusterService.js";
 import type { TaskServiceClient } from "../../generated/baton/v1/TaskService.js";
 import type { GetDemandResponse__Output } from "../../generated/baton/v1/GetDemandResponse.js";
@@ -174,8 +174,12 @@ export class GrpcClient implements AsyncDisposable {
     });
   }
 
+  /**
+   * A key naming a fresh task id (`task:<id>`): a retried submit finds the same task, and the
+   * gateway stores no separate key for it.
+   */
   private newKey(): string | undefined {
-    return this.autoKey ? `auto:${randomUUID()}` : undefined;
+    return this.autoKey ? taskIdKey(newTaskId()) : undefined;
   }
 
   /**
