@@ -70,7 +70,6 @@ import type { ValidateFunction } from "ajv";
 const LONG_POLL_MS = 5000;
 /** How long a negotiator waits for bids from agents the registry lists but that stay silent. */
 const BID_WAIT_MS = 100;
-
 const AWARD_TIMEOUT_MS = 2000;
 /** Awards tried per negotiation before the task goes back to the queue. */
 const AWARD_TRIES = 3;

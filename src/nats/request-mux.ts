@@ -65,8 +65,8 @@ export class RequestMux {
         const token = msg.subject.slice(this.prefix.length);
         const p = this.pending.get(token);
         if (!p) {
-          this.gathered(token, msg);
-          return; // or timed out already
+          this.gathered(token, msg); // a gather's reply, or a request that timed out already
+          return;
         }
         this.pending.delete(token);
         p.resolve(msg);
