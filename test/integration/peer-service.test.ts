@@ -139,6 +139,36 @@ describe("AgentPeerService", () => {
     expect(events.every((e) => e.taskId === "t1")).toBe(true);
   });
 
+  it("sends `finished` alone for a run that ends at once, and `accepted` first for a longer one", async () => {
+    /** The message kinds of one RunTask stream, read with the generated client. */
+    const kinds = async (taskId: string, onMessage?: () => void): Promise<string[]> => {
+      const { client, release } = pool.acquire(server.address);
+      try {
+        const out: string[] = [];
+        const call = client.runTask({ agentId: "agent-a", taskId });
+        for await (const m of call as AsyncIterable<Record<string, unknown>>) {
+          out.push(["accepted", "progress", "output", "finished"].find((k) => m[k]) ?? "?");
+          onMessage?.();
+        }
+        return out;
+      } finally {
+        release();
+      }
+    };
+    const finish = deferred<TaskRecord>();
+    host.behaviour = (taskId) =>
+      Promise.resolve({
+        accepted: true,
+        attempt: 1,
+        done: taskId === "quick" ? Promise.resolve(record(taskId, {})) : finish.promise,
+      });
+    expect(await kinds("quick")).toEqual(["finished"]);
+    // A run still going after the accepted delay (50 ms) tells the caller of its claim first;
+    // this one ends only once that message has arrived.
+    const slow = await kinds("slow", () => finish.resolve(record("slow", {})));
+    expect(slow).toEqual(["accepted", "finished"]);
+  });
+
   it("reports a failed attempt's error, and the attempt's own error for a retry", async () => {
     host.behaviour = (taskId) =>
       Promise.resolve({

@@ -50,6 +50,8 @@ export interface PeerServer {
 type RunTaskCall = ServerWritableStream<RunTaskRequest__Output, RunTaskEvent>;
 
 const CLOSE_TIMEOUT_MS = 2_000;
+/** How long a run goes on before RunTask's `accepted` is sent without an event to precede. */
+const ACCEPTED_DELAY_MS = 50;
 
 /** `host:port`, bracketing an IPv6 host. */
 export function joinHostPort(host: string, port: number): string {
@@ -121,9 +123,20 @@ export async function startPeerServer(opts: PeerServerOptions): Promise<PeerServ
 
     // Once false, nothing more is written: the caller left, or the stream was ended here.
     let writable = true;
-    let accepted = false;
-    // Events that arrive before `accepted` is written wait here, to keep the stream's order.
+    // What `accepted` says, once the claim is made.
+    let claim: { agentId: string; attempt: number } | undefined;
+    let acceptedSent = false;
+    let acceptTimer: NodeJS.Timeout | undefined;
+    // Events that arrive before the claim is known wait here, to keep the stream's order.
     const early: RunTaskEvent[] = [];
+    // Before the run's first event, or once it has run ACCEPTED_DELAY_MS; a run that ends sooner
+    // sends `finished` alone (one message fewer for a short child).
+    const sendAccepted = (): void => {
+      clearTimeout(acceptTimer);
+      if (!claim || acceptedSent) return;
+      acceptedSent = true;
+      write({ accepted: claim });
+    };
     const write = (message: RunTaskEvent): void => {
       if (writable && !call.cancelled) call.write(message);
     };
@@ -150,8 +163,12 @@ export async function startPeerServer(opts: PeerServerOptions): Promise<PeerServ
       } else {
         return; // The final state comes from the settled record.
       }
-      if (accepted) write(message);
-      else early.push(message);
+      if (!claim) {
+        early.push(message);
+        return;
+      }
+      sendAccepted();
+      write(message);
     };
 
     const run = async (): Promise<void> => {
@@ -168,18 +185,24 @@ export async function startPeerServer(opts: PeerServerOptions): Promise<PeerServ
         fail(statusError(status.RESOURCE_EXHAUSTED, direct.reason, PEER_REJECTED));
         return;
       }
-      write({ accepted: { agentId, attempt: direct.attempt } });
-      accepted = true;
-      for (const message of early.splice(0)) write(message);
+      claim = { agentId, attempt: direct.attempt };
+      if (early.length > 0) {
+        sendAccepted();
+        for (const message of early.splice(0)) write(message);
+      } else {
+        acceptTimer = setTimeout(sendAccepted, ACCEPTED_DELAY_MS);
+      }
       let record: TaskRecord;
       try {
         record = await direct.done;
       } catch (err) {
+        sendAccepted();
         const info = statusFromError(err);
         if (info.internal) logger.error({ err, task_id: taskId }, "direct run failed");
         fail(serviceError(info));
         return;
       }
+      clearTimeout(acceptTimer); // `finished` says it was accepted
       write({ finished: finishedOf(record, direct.attempt) });
       if (writable && !call.cancelled) {
         writable = false;

@@ -12,9 +12,11 @@ import type { RunTaskRequest as _baton_v1_RunTaskRequest, RunTaskRequest__Output
 export interface AgentPeerServiceClient extends grpc.Client {
   /**
    * Claims the task for the named agent and runs it. The stream sends `accepted`, then the
-   * attempt's progress and output in order, then `finished`, then ends. The task is durable: a
-   * caller that cancels or whose deadline passes only stops listening; the run goes on and
-   * settles in the store as usual.
+   * attempt's progress and output in order, then `finished`, then ends. `accepted` waits until
+   * the attempt has run 50 ms or reports its first progress or output: an attempt that ends
+   * sooner sends `finished` alone, which says as much. The task is durable: a caller that
+   * cancels or whose deadline passes only stops listening; the run goes on and settles in the
+   * store as usual.
    * Errors: INVALID_ARGUMENT (empty agent_id or task_id; the message names the field),
    * NOT_FOUND (no such agent in this process), RESOURCE_EXHAUSTED with trailer
    * `baton-error-code: PEER_REJECTED` (the agent declined: no free slot, not runnable, ...;
@@ -24,9 +26,11 @@ export interface AgentPeerServiceClient extends grpc.Client {
   RunTask(argument: _baton_v1_RunTaskRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_baton_v1_RunTaskEvent__Output>;
   /**
    * Claims the task for the named agent and runs it. The stream sends `accepted`, then the
-   * attempt's progress and output in order, then `finished`, then ends. The task is durable: a
-   * caller that cancels or whose deadline passes only stops listening; the run goes on and
-   * settles in the store as usual.
+   * attempt's progress and output in order, then `finished`, then ends. `accepted` waits until
+   * the attempt has run 50 ms or reports its first progress or output: an attempt that ends
+   * sooner sends `finished` alone, which says as much. The task is durable: a caller that
+   * cancels or whose deadline passes only stops listening; the run goes on and settles in the
+   * store as usual.
    * Errors: INVALID_ARGUMENT (empty agent_id or task_id; the message names the field),
    * NOT_FOUND (no such agent in this process), RESOURCE_EXHAUSTED with trailer
    * `baton-error-code: PEER_REJECTED` (the agent declined: no free slot, not runnable, ...;
@@ -44,9 +48,11 @@ export interface AgentPeerServiceClient extends grpc.Client {
 export interface AgentPeerServiceHandlers extends grpc.UntypedServiceImplementation {
   /**
    * Claims the task for the named agent and runs it. The stream sends `accepted`, then the
-   * attempt's progress and output in order, then `finished`, then ends. The task is durable: a
-   * caller that cancels or whose deadline passes only stops listening; the run goes on and
-   * settles in the store as usual.
+   * attempt's progress and output in order, then `finished`, then ends. `accepted` waits until
+   * the attempt has run 50 ms or reports its first progress or output: an attempt that ends
+   * sooner sends `finished` alone, which says as much. The task is durable: a caller that
+   * cancels or whose deadline passes only stops listening; the run goes on and settles in the
+   * store as usual.
    * Errors: INVALID_ARGUMENT (empty agent_id or task_id; the message names the field),
    * NOT_FOUND (no such agent in this process), RESOURCE_EXHAUSTED with trailer
    * `baton-error-code: PEER_REJECTED` (the agent declined: no free slot, not runnable, ...;

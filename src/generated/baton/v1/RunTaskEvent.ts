@@ -10,7 +10,7 @@ import type { RunTaskFinished as _baton_v1_RunTaskFinished, RunTaskFinished__Out
  */
 export interface RunTaskEvent {
   /**
-   * The agent claimed the task; always the first message.
+   * The agent claimed the task; the first message, unless `finished` comes first and alone.
    */
   'accepted'?: (_baton_v1_RunTaskAccepted | null);
   /**
@@ -36,7 +36,7 @@ export interface RunTaskEvent {
  */
 export interface RunTaskEvent__Output {
   /**
-   * The agent claimed the task; always the first message.
+   * The agent claimed the task; the first message, unless `finished` comes first and alone.
    */
   'accepted'?: (_baton_v1_RunTaskAccepted__Output | null);
   /**
