@@ -43,8 +43,6 @@ export function isTaskId(value: string): boolean {
   return /^[0-9A-HJKMNP-TV-Z]{26}$/.test(value);
 }
 
-const NAMED_TASK_KEY = /^task:([0-9A-HJKMNP-TV-Z]{26})$/;
-
 /**
  * The idempotency key that names a task id, `task:<id>`: the submit creates the task under that
  * id, and the tasks bucket's create is the duplicate check (no separate key to store).
@@ -55,5 +53,7 @@ export function taskIdKey(id: string): string {
 
 /** The task id a `task:<id>` idempotency key names, or undefined for any other key. */
 export function taskIdOfKey(key: string): string | undefined {
-  return NAMED_TASK_KEY.exec(key)?.[1];
+  if (!key.startsWith("task:")) return undefined;
+  const id = key.slice(5);
+  return isTaskId(id) ? id : undefined;
 }

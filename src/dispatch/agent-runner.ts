@@ -128,7 +128,7 @@ type ClaimOutcome =
 interface Running extends AttemptState {
   id: string;
   attempt: number;
-  /** Its RUNNING event is not stored yet (a first attempt younger than runningEventDelayMs). */
+  /** Its RUNNING event is not stored yet (until the claim's, or a first attempt's deferred one). */
   runningDeferred: boolean;
   /** When this agent claimed it (the RUNNING event's time). */
   claimedAt: number;
@@ -915,18 +915,15 @@ export class AgentRunner implements PeerHost {
   }
 
   /**
-   * Stores a deferred RUNNING event. Without waiting for an ack: the task path's publishes leave
-   * in order, so it is stored before the attempt's later events. Lost with the connection, as a
-   * failed publish was.
+   * Stores the attempt's RUNNING event unless it is stored already. Without waiting for an ack:
+   * the task path's publishes leave in order, so it is stored before the attempt's later events.
+   * Lost with the connection, as a failed publish was.
    */
   private flushRunning(entry: Running): void {
     if (!entry.runningDeferred) return;
     entry.runningDeferred = false;
-    sendEvent(
-      this.conn,
-      runningEventOf(entry),
-      `${entry.id}:${TaskState.Running}:${entry.attempt}:0`,
-    );
+    const id = eventId(entry.id, TaskState.Running, entry.attempt, entry.record.replays);
+    sendEvent(this.conn, runningEventOf(entry), id);
   }
 
   private stateEvent(record: TaskRecord): Promise<number> {
@@ -976,9 +973,7 @@ export class AgentRunner implements PeerHost {
       pendingEvents: new Set(),
       progressDirty: false,
       releasing: false,
-      // A retry or takeover stores RUNNING at once: the task's earlier events are in the stream.
-      runningDeferred:
-        record.attempt === 1 && !record.replays && this.conn.config.runningEventDelayMs > 0,
+      runningDeferred: true,
       claimedAt: record.attempts[record.attempts.length - 1]?.startedAt ?? Date.now(),
       flushRunning: () => this.flushRunning(entry),
       settled: new Promise((resolve) => (settle = resolve)),
@@ -988,8 +983,11 @@ export class AgentRunner implements PeerHost {
     const log = this.log.child({ task_id: record.id, attempt: record.attempt });
     const timer = this.armTimer(record, controller);
     try {
-      if (entry.runningDeferred) this.runningSweep ??= this.sweepRunningEvery();
-      else sendEvent(this.conn, stateEventOf(record), stateEventId(record));
+      // A retry or takeover stores RUNNING at once: the task's earlier events are in the stream.
+      const deferrable =
+        record.attempt === 1 && !record.replays && this.conn.config.runningEventDelayMs > 0;
+      if (deferrable) this.runningSweep ??= this.sweepRunningEvery();
+      else this.flushRunning(entry);
       const ctx = createTaskContext(
         this.conn,
         this.client,
@@ -1335,6 +1333,10 @@ function stateEventOf(record: TaskRecord): StoredEventBody {
 }
 
 /** Deduplicates a state event published twice (a retry through an outage, a repair). */
+function eventId(taskId: string, state: TaskState, attempt: number, replays = 0): string {
+  return `${taskId}:${state}:${attempt}:${replays}`;
+}
+
 function stateEventId(record: TaskRecord): string {
-  return `${record.id}:${record.state}:${record.attempt}:${record.replays ?? 0}`;
+  return eventId(record.id, record.state, record.attempt, record.replays);
 }

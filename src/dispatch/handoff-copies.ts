@@ -8,6 +8,9 @@ interface Copy {
   record: Versioned | undefined;
 }
 
+/** Finished tasks remembered, for a copy that arrives after its run (oldest forgotten first). */
+const FINISHED_KEPT = 1024;
+
 /**
  * Queue messages of children in their hand-off window. ctx.delegate stores the child and queues
  * it before asking a peer to run it, so the message usually reaches an agent first. Held here
@@ -17,9 +20,6 @@ interface Copy {
  * only finds the child done. The record a fresh message carries lets that run claim without a
  * read, as a queued claim does.
  */
-/** Finished tasks remembered, for a copy that arrives after its run (oldest forgotten first). */
-const FINISHED_KEPT = 1024;
-
 export class HandoffCopies {
   private readonly copies = new Map<string, Copy>();
   private readonly done = new Set<string>();
