@@ -51,6 +51,7 @@ import { AgentDirectory, snapshotOf } from "../registry/directory.js";
 import { callForBids, sendAward, serveBids, type AwardRequest, type CallForBids } from "./bids.js";
 import { parseTaskMessage } from "./task-message.js";
 import { HeldDeliveries } from "./held-deliveries.js";
+import type { RecentCancels } from "./recent-cancels.js";
 import { LimitSlots } from "./limit-slots.js";
 import type { DirectRun, PeerHost } from "./peer-host.js";
 import { WarmKeys } from "./warm-keys.js";
@@ -122,7 +123,7 @@ class ShutdownSignal extends BatonError {
 
 /** A claim: the new record and the limit slots it holds; or why not, `full` when out of slots. */
 type ClaimOutcome =
-  | { ok: true; claimed: Versioned; keys: string[]; readyAt?: number }
+  | { ok: true; claimed: Versioned; keys: string[]; readyAt?: number; deferred: boolean }
   | { ok: false; reason: string; full?: boolean };
 
 interface Running extends AttemptState {
@@ -132,6 +133,15 @@ interface Running extends AttemptState {
   runningDeferred: boolean;
   /** When this agent claimed it (the RUNNING event's time). */
   claimedAt: number;
+  /**
+   * Set while the claim is not stored (see deferClaim): the stored revision, which `versioned`
+   * keeps until this attempt's first write, so that write stores the claim with it.
+   */
+  unclaimedRevision?: number;
+  /** The deferred claim's write, while it is in flight. */
+  claimWrite?: Promise<void>;
+  /** Settling: the sweep leaves its deferred writes to settle(). */
+  settling: boolean;
   delivery: TaskDelivery;
   /** Concurrency-limit keys this attempt holds a slot of. */
   limitKeys: string[];
@@ -154,6 +164,8 @@ export class AgentRunner implements PeerHost {
   peerAddress?: string;
   /** Where Prometheus scrapes this process's /metrics; set by the worker. */
   metricsAddress?: string;
+  /** Cancels heard by this process (set by the worker once it listens); see deferClaim. */
+  cancels?: RecentCancels;
   private readonly directory: AgentDirectory;
   private readonly held: HeldDeliveries;
   private readonly handoffCopies = new HandoffCopies();
@@ -487,6 +499,7 @@ export class AgentRunner implements PeerHost {
     // redelivery has probably moved on, so it reads.
     let inline = delivery.deliveryCount === 1 ? message.inline : undefined;
     for (;;) {
+      const fromMessage = inline !== undefined;
       const loaded = inline ?? (await withIoRetry(() => conn.tasks.get(id), this.log));
       inline = undefined;
       if (!loaded) {
@@ -562,7 +575,18 @@ export class AgentRunner implements PeerHost {
               await this.negotiate(loaded, delivery);
               return;
             }
-            const claim = await this.claimFor(loaded);
+            const mine = this.running.get(id);
+            if (mine && mine.delivery !== DETACHED) {
+              // Our own run whose claim is not stored yet, redelivered: keep the newest delivery.
+              mine.delivery.abandon();
+              mine.delivery = delivery;
+              return;
+            }
+            const claim = await this.claimFor(
+              loaded,
+              undefined,
+              fromMessage && this.deferClaim(record, now),
+            );
             if (!claim.ok) {
               // Out of slots (direct runs took them): another agent may take it at once.
               if (claim.full) delivery.nak();
@@ -570,7 +594,15 @@ export class AgentRunner implements PeerHost {
               return;
             }
             delivery.claimed(this.freshDeliveryMs);
-            await this.execute(claim.claimed, delivery, claim.keys, "queue", claim.readyAt);
+            await this.execute(
+              claim.claimed,
+              delivery,
+              claim.keys,
+              "queue",
+              claim.readyAt,
+              undefined,
+              claim.deferred,
+            );
             return;
           }
         }
@@ -715,15 +747,36 @@ export class AgentRunner implements PeerHost {
     delivery.nak(delay);
   }
 
+  /**
+   * A fresh first delivery of a task surely not cancelled (see RecentCancels) may start before its
+   * claim is stored: the claim goes out with the attempt's first write (its end, for a short
+   * task; else after runningEventDelay, with the RUNNING event), a CAS on the revision the message
+   * carried. No other agent can take the task meanwhile (the message is this agent's until the
+   * lease), and a cancel stored first fails that CAS and is broadcast to abort the handler.
+   */
+  private deferClaim(record: TaskRecord, now: number): boolean {
+    return (
+      record.attempt === 0 &&
+      !record.replays &&
+      this.conn.config.runningEventDelayMs > 0 &&
+      this.cancels !== undefined &&
+      this.cancels.uncancelled(record.id, record.createdAt, now)
+    );
+  }
+
   /** Takes the concurrency-limit slots, then claims by CAS; gives the slots back if that fails. */
-  private async claimFor(loaded: Versioned, placement?: PlacementRecord): Promise<ClaimOutcome> {
+  private async claimFor(
+    loaded: Versioned,
+    placement?: PlacementRecord,
+    defer = false,
+  ): Promise<ClaimOutcome> {
     if (this.active() >= this.agent.concurrency)
       return { ok: false, reason: `no free slot (${this.agent.concurrency} in use)`, full: true };
     // Counted until execute() lists the task as running, so no await in between can over-admit.
     this.claiming++;
     let claimed = false;
     try {
-      return await this.claimCounted(loaded, placement, (ok) => (claimed = ok));
+      return await this.claimCounted(loaded, placement, defer, (ok) => (claimed = ok));
     } finally {
       if (!claimed) this.claiming--;
     }
@@ -732,6 +785,7 @@ export class AgentRunner implements PeerHost {
   private async claimCounted(
     loaded: Versioned,
     placement: PlacementRecord | undefined,
+    defer: boolean,
     onClaimed: (ok: boolean) => void,
   ): Promise<ClaimOutcome> {
     const { conn } = this;
@@ -747,12 +801,18 @@ export class AgentRunner implements PeerHost {
     if (!slots.ok) return { ok: false, reason: slots.reason };
     try {
       // Started once it holds its slots: taking them may wait on another attempt's release.
-      const next = claimRecord(cloneJson(record), this.agentId, Date.now(), conn.config.leaseMs);
+      const claimedAt = Date.now();
+      const next = claimRecord(cloneJson(record), this.agentId, claimedAt, conn.config.leaseMs);
       if (placement) addPlacement(next, placement);
-      const claimed = await conn.tasks.replace(loaded, next);
+      // A limit slot's holder is the stored attempt, so a task holding one claims at once.
+      const deferred = defer && !placement && slots.keys.length === 0;
+      if (deferred) next.updatedAt = claimedAt;
+      const claimed = deferred
+        ? { record: next, revision: loaded.revision }
+        : await conn.tasks.replace(loaded, next);
       if (record.affinityKey !== undefined) this.warm.touch(record.affinityKey, now);
       onClaimed(true);
-      return { ok: true, claimed, keys: slots.keys, readyAt: runnableSince(record) };
+      return { ok: true, claimed, keys: slots.keys, readyAt: runnableSince(record), deferred };
     } catch (err) {
       if (slots.keys.length > 0)
         await this.limits.release(record.id, slots.keys).catch(() => undefined);
@@ -899,9 +959,10 @@ export class AgentRunner implements PeerHost {
         const due = Date.now() - delayMs;
         let waiting = false;
         for (const entry of this.running.values()) {
-          if (!entry.runningDeferred) continue;
+          if (!entry.runningDeferred || entry.settling) continue;
           // An aborted attempt (cancelled, fenced, timed out) leaves its event to its settling.
-          if (entry.claimedAt <= due && !entry.controller.signal.aborted) this.flushRunning(entry);
+          if (entry.claimedAt <= due && !entry.controller.signal.aborted)
+            void this.flushRunning(entry);
           else waiting = true;
         }
         if (!waiting) {
@@ -915,15 +976,58 @@ export class AgentRunner implements PeerHost {
   }
 
   /**
-   * Stores the attempt's RUNNING event unless it is stored already. Without waiting for an ack:
-   * the task path's publishes leave in order, so it is stored before the attempt's later events.
-   * Lost with the connection, as a failed publish was.
+   * Stores the attempt's RUNNING event unless it is stored already, after its claim if that is
+   * not stored either; returns the claim's write while it is in flight. The event goes without
+   * waiting for an ack: the task path's publishes leave in order, so it is stored before the
+   * attempt's later events. Lost with the connection, as a failed publish was.
    */
-  private flushRunning(entry: Running): void {
-    if (!entry.runningDeferred) return;
+  private flushRunning(entry: Running): Promise<void> | undefined {
+    if (!entry.runningDeferred) return entry.claimWrite;
     entry.runningDeferred = false;
+    if (unclaimed(entry)) {
+      entry.claimWrite = this.writeClaim(entry).finally(() => (entry.claimWrite = undefined));
+      return entry.claimWrite;
+    }
+    this.sendRunning(entry);
+    return undefined;
+  }
+
+  private sendRunning(entry: Running): void {
     const id = eventId(entry.id, TaskState.Running, entry.attempt, entry.record.replays);
     sendEvent(this.conn, runningEventOf(entry), id);
+  }
+
+  /**
+   * Stores a deferred claim, then the RUNNING event. A cancel stored first fences the attempt
+   * (its broadcast may have come before the handler started); a failed write is tried again by
+   * the next sweep, or stored with the attempt's end.
+   */
+  private async writeClaim(entry: Running): Promise<void> {
+    const { conn } = this;
+    try {
+      let stored: Versioned;
+      try {
+        stored = await conn.tasks.replace(entry.versioned, cloneJson(entry.versioned.record));
+      } catch (err) {
+        if (!(err instanceof ConflictError)) throw err;
+        stored = await conn.tasks.require(entry.id);
+        if (!ownsRecord(stored.record, this.agentId, entry.attempt)) {
+          entry.controller.abort(
+            stored.record.state === TaskState.Cancelled
+              ? new CancelledError()
+              : new FencedError(entry.id, entry.attempt),
+          );
+          return;
+        }
+      }
+      // A heartbeat or a sub-task's link may have written a newer revision meanwhile.
+      if (stored.revision > entry.versioned.revision) entry.versioned = stored;
+      this.sendRunning(entry);
+    } catch (err) {
+      this.log.warn({ err, task_id: entry.id }, "claim not stored; will retry");
+      entry.runningDeferred = true;
+      this.runningSweep ??= this.sweepRunningEvery();
+    }
   }
 
   private stateEvent(record: TaskRecord): Promise<number> {
@@ -955,6 +1059,7 @@ export class AgentRunner implements PeerHost {
     via: ClaimVia,
     readyAt: number | undefined,
     onEvent?: (event: TaskEventBody) => void,
+    unclaimed = false,
   ): Promise<TaskRecord | undefined> {
     const record = claimed.record;
     const attempt: AttemptTelemetry = this.telemetry.claimed(record, via, readyAt);
@@ -975,11 +1080,15 @@ export class AgentRunner implements PeerHost {
       releasing: false,
       runningDeferred: true,
       claimedAt: record.attempts[record.attempts.length - 1]?.startedAt ?? Date.now(),
+      ...(unclaimed ? { unclaimedRevision: claimed.revision } : {}),
+      settling: false,
       flushRunning: () => this.flushRunning(entry),
       settled: new Promise((resolve) => (settle = resolve)),
     };
     this.running.set(record.id, entry);
     this.claiming--; // claimFor counted it until now
+    // A cancel broadcast while the unstored claim was being made found nothing to abort.
+    if (unclaimed && this.cancels?.heard(record.id)) controller.abort(new CancelledError());
     const log = this.log.child({ task_id: record.id, attempt: record.attempt });
     const timer = this.armTimer(record, controller);
     try {
@@ -987,7 +1096,7 @@ export class AgentRunner implements PeerHost {
       const deferrable =
         record.attempt === 1 && !record.replays && this.conn.config.runningEventDelayMs > 0;
       if (deferrable) this.runningSweep ??= this.sweepRunningEvery();
-      else this.flushRunning(entry);
+      else void this.flushRunning(entry);
       const ctx = createTaskContext(
         this.conn,
         this.client,
@@ -1001,6 +1110,7 @@ export class AgentRunner implements PeerHost {
         controller.signal,
       );
       clearTimeout(timer);
+      entry.settling = true;
       if (entry.pendingEvents.size > 0) await Promise.allSettled([...entry.pendingEvents]);
       if (entry.releasing) {
         attempt.end({ state: TaskState.Pending, discarded: "released" });
@@ -1054,6 +1164,7 @@ export class AgentRunner implements PeerHost {
     log: Logger,
   ): Promise<TaskRecord | undefined> {
     const { conn } = this;
+    if (entry.claimWrite) await entry.claimWrite;
     const reason: unknown = entry.controller.signal.aborted
       ? entry.controller.signal.reason
       : undefined;
@@ -1135,6 +1246,7 @@ export class AgentRunner implements PeerHost {
       return current?.record;
     }
     if (!next) return undefined;
+    entry.versioned = next;
     if (failure?.action === "dead") {
       await withIoRetry(() => publishDeadLetter(conn, next.record), log);
       this.telemetry.deadLettered(next.record);
@@ -1145,7 +1257,7 @@ export class AgentRunner implements PeerHost {
       entry.runningDeferred = false;
       endEvent.runningAt = entry.claimedAt;
     }
-    this.flushRunning(entry);
+    void this.flushRunning(entry);
     // Retried through an outage (deduplicated by message id). If it still fails, the message
     // stays unacked: its redelivery finds the task finished and publishes the missing event.
     const published = await withIoRetry(
@@ -1263,11 +1375,12 @@ export class AgentRunner implements PeerHost {
   private async release(entry: Running): Promise<void> {
     entry.releasing = true;
     entry.controller.abort(new ShutdownSignal());
+    if (entry.claimWrite) await entry.claimWrite;
     try {
       const next = await this.conn.tasks.mutate(entry.id, (r) =>
         ownsRecord(r, this.agentId, entry.attempt) ? releaseRecord(r, Date.now()) : undefined,
       );
-      if (next) this.flushRunning(entry);
+      if (next) void this.flushRunning(entry);
       entry.runningDeferred = false;
       if (next) await this.stateEvent(next.record).catch(() => undefined);
       entry.delivery.nak();
@@ -1301,6 +1414,13 @@ function outcomeOf(run: () => unknown, signal: AbortSignal): Promise<Outcome> {
       resolve({ ok: false, error });
     }
   });
+}
+
+/** Whether the attempt's claim is not stored yet: it has written nothing since delivery. */
+function unclaimed(entry: Running): boolean {
+  return (
+    entry.unclaimedRevision !== undefined && entry.versioned.revision === entry.unclaimedRevision
+  );
 }
 
 /** An attempt's RUNNING event, timed at its claim. */

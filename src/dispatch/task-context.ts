@@ -30,8 +30,11 @@ export interface AttemptState {
   progressDirty: boolean;
   /** Spans, metrics and log context of this attempt. */
   readonly telemetry: AttemptTelemetry;
-  /** Stores the attempt's RUNNING event now if it was deferred; called before any other event. */
-  readonly flushRunning: () => void;
+  /**
+   * Stores the attempt's RUNNING event now if it was deferred, after its claim if that was
+   * deferred too (returning that write); called before any other event.
+   */
+  readonly flushRunning: () => Promise<void> | undefined;
   /** A direct hand-off's caller, streamed each progress and output event. */
   readonly onEvent?: (event: TaskEventBody) => void;
 }
@@ -119,8 +122,9 @@ export function createTaskContext(
   // Events are retried through a NATS outage; if one still fails it is logged, not thrown:
   // a watcher missing a progress update must not fail a long task.
   const track = (publish: () => Promise<unknown>): Promise<void> => {
-    state.flushRunning();
-    const p = withIoRetry(publish, log, 30_000).then(
+    const claim = state.flushRunning();
+    const send = (): Promise<unknown> => withIoRetry(publish, log, 30_000);
+    const p = (claim ? claim.then(send) : send()).then(
       () => undefined,
       (err: unknown) => log.warn({ err: String(err) }, "event not published"),
     );

@@ -4,6 +4,7 @@ import { connectBaton, type BatonConnection } from "../nats/connection.js";
 import type { Logger } from "../telemetry/logger.js";
 import type { AgentDefinition } from "../sdk/types.js";
 import { AgentRunner } from "./agent-runner.js";
+import { RecentCancels } from "./recent-cancels.js";
 import { AGENT_STALE_MS, removeAgent, reportAgent } from "../registry/agents.js";
 import { advertisedPeerAddress, startPeerServer, type PeerServer } from "../grpc/peer/server.js";
 import { startHttpServer, type HttpServer } from "../http/server.js";
@@ -19,6 +20,9 @@ export interface WorkerOptions extends BatonOptions {
 export class Worker implements AsyncDisposable {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private cancelSub: Subscription | undefined;
+  private stopStatuses: (() => void) | undefined;
+  /** The cancels this process heard lately (lets a fresh task start before its claim is stored). */
+  readonly cancels = new RecentCancels();
   private registryTimer: NodeJS.Timeout | undefined;
   private peerServer: PeerServer | undefined;
   private metricsServer: HttpServer | undefined;
@@ -74,12 +78,19 @@ export class Worker implements AsyncDisposable {
       await worker.stop(0);
       throw err;
     }
+    const { cancels } = worker;
     worker.cancelSub = conn.nc.subscribe(conn.names.cancelSubject, {
       callback: (_err, msg) => {
         const id = msg.string();
+        cancels.add(id, Date.now());
         for (const r of runners) r.cancelLocal(id);
       },
     });
+    // Once the server has the subscription, every later cancel reaches this process.
+    await conn.nc.flush();
+    cancels.listening(Date.now());
+    void worker.followConnection(cancels);
+    for (const r of runners) r.cancels = cancels;
     worker.heartbeatTimer = setInterval(() => {
       for (const r of runners) {
         void r.heartbeat().catch((err: unknown) => conn.logger.warn({ err }, "heartbeat failed"));
@@ -92,6 +103,16 @@ export class Worker implements AsyncDisposable {
       Math.min(conn.config.heartbeatMs, AGENT_STALE_MS / 3),
     );
     return worker;
+  }
+
+  /** Cancels broadcast while disconnected are lost: the memory starts over on reconnect. */
+  private async followConnection(cancels: RecentCancels): Promise<void> {
+    const statuses = this.connection.nc.status();
+    this.stopStatuses = () => (statuses as { stop?: () => void }).stop?.();
+    for await (const status of statuses) {
+      if (status.type === "disconnect") cancels.deaf();
+      else if (status.type === "reconnect") cancels.listening(Date.now());
+    }
   }
 
   private async report(): Promise<void> {
@@ -133,6 +154,7 @@ export class Worker implements AsyncDisposable {
       );
       clearInterval(this.heartbeatTimer);
       this.cancelSub?.unsubscribe();
+      this.stopStatuses?.();
       if (this.ownsConnection) await this.connection.close();
     })();
     return this.stopped;
