@@ -11,7 +11,7 @@ export class RecentCancels {
   private since: number | undefined;
 
   constructor(
-    private readonly memoryMs = 30_000,
+    private readonly memoryMs = 120_000,
     private readonly marginMs = 1_000,
     private readonly maxIds = 100_000,
   ) {}
