@@ -51,6 +51,11 @@ export class RecentCancels {
     return !this.ids.has(id);
   }
 
+  /** From when on created tasks can be vouched for; undefined while not listening. */
+  vouchesFrom(): number | undefined {
+    return this.since === undefined ? undefined : this.since + this.marginMs;
+  }
+
   /** Whether a cancel of `id` was heard lately. */
   heard(id: string): boolean {
     return this.ids.has(id);

@@ -6,6 +6,7 @@ describe("RecentCancels", () => {
 
   it("vouches for nothing until it listens", () => {
     const c = new RecentCancels(30_000, 1_000);
+    expect(c.vouchesFrom()).toBeUndefined();
     expect(c.uncancelled("a", t0, t0 + 10)).toBe(false);
     c.add("a", t0);
     expect(c.heard("a")).toBe(false);
@@ -14,6 +15,7 @@ describe("RecentCancels", () => {
   it("vouches for a task created while listening, and not for one it heard cancelled", () => {
     const c = new RecentCancels(30_000, 1_000);
     c.listening(t0);
+    expect(c.vouchesFrom()).toBe(t0 + 1_000);
     expect(c.uncancelled("a", t0 + 1_500, t0 + 1_600)).toBe(true);
     c.add("a", t0 + 1_550);
     expect(c.heard("a")).toBe(true);
