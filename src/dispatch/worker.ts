@@ -48,6 +48,20 @@ export class Worker implements AsyncDisposable {
     const runners = agents.map((a) => new AgentRunner(conn, a));
     const worker = new Worker(conn, !connection, runners);
     try {
+      // Listening for cancels before the agents pull: a claim deferred later relies on it.
+      const { cancels } = worker;
+      worker.cancelSub = conn.nc.subscribe(conn.names.cancelSubject, {
+        callback: (_err, msg) => {
+          const id = msg.string();
+          cancels.add(id, Date.now());
+          for (const r of runners) r.cancelLocal(id);
+        },
+      });
+      // Once the server has the subscription, every later cancel reaches this process.
+      await conn.nc.flush();
+      cancels.listening(Date.now());
+      void worker.followConnection(cancels);
+      for (const r of runners) r.cancels = cancels;
       for (const r of runners) await r.start();
       // One peer service for the process; advertised before the first registry report.
       const peer = await startPeerServer({
@@ -78,19 +92,6 @@ export class Worker implements AsyncDisposable {
       await worker.stop(0);
       throw err;
     }
-    const { cancels } = worker;
-    worker.cancelSub = conn.nc.subscribe(conn.names.cancelSubject, {
-      callback: (_err, msg) => {
-        const id = msg.string();
-        cancels.add(id, Date.now());
-        for (const r of runners) r.cancelLocal(id);
-      },
-    });
-    // Once the server has the subscription, every later cancel reaches this process.
-    await conn.nc.flush();
-    cancels.listening(Date.now());
-    void worker.followConnection(cancels);
-    for (const r of runners) r.cancels = cancels;
     worker.heartbeatTimer = setInterval(() => {
       for (const r of runners) {
         void r.heartbeat().catch((err: unknown) => conn.logger.warn({ err }, "heartbeat failed"));
