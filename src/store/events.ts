@@ -14,18 +14,17 @@ import {
 const decoder = new TextDecoder();
 
 /** Appends an event to the task's subject in the events stream; resolves with its sequence. */
-export async function publishEvent(
+export function publishEvent(
   conn: BatonConnection,
   body: StoredEventBody,
   msgID?: string,
 ): Promise<number> {
-  const ack = await jsPublish(
+  return jsPublish(
     conn.mux,
     conn.names.eventsSubject(body.taskId),
     utf8(JSON.stringify(body)),
     msgID ? { msgID } : undefined,
-  );
-  return ack.seq;
+  ).then((ack) => ack.seq);
 }
 
 /**

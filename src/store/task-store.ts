@@ -47,7 +47,7 @@ export class TaskStore {
    * Creates the record; returns undefined when a record with this id already exists. `json` is
    * the record already encoded, when the caller has it.
    */
-  async create(record: TaskRecord, json?: string): Promise<number | undefined> {
+  create(record: TaskRecord, json?: string): Promise<number | undefined> {
     const data = json !== undefined ? utf8(json) : encodeRecord(record);
     return kvCreate(this.mux, this.kv, this.bucket, record.id, data);
   }
@@ -78,19 +78,22 @@ export class TaskStore {
   }
 
   /** Writes `next` only if the stored revision is still `revision`; checks the state change. */
-  async replace(current: Versioned, next: TaskRecord): Promise<Versioned> {
-    if (next.state !== current.record.state) {
-      assertTransition(current.record.id, current.record.state, next.state);
-    }
-    next.updatedAt = Date.now();
+  replace(current: Versioned, next: TaskRecord): Promise<Versioned> {
     try {
-      const ack = await jsPublish(this.mux, this.subject(next.id), encodeRecord(next), {
+      if (next.state !== current.record.state) {
+        assertTransition(current.record.id, current.record.state, next.state);
+      }
+      next.updatedAt = Date.now();
+      return jsPublish(this.mux, this.subject(next.id), encodeRecord(next), {
         expectedLastSubjectSequence: current.revision,
-      });
-      return { record: next, revision: ack.seq };
+      }).then(
+        (ack) => ({ record: next, revision: ack.seq }),
+        (err: unknown) => {
+          throw isWrongLastSequence(err) ? new ConflictError(next.id) : err;
+        },
+      );
     } catch (err) {
-      if (isWrongLastSequence(err)) throw new ConflictError(next.id);
-      throw err;
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
   }
 
