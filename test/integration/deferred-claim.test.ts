@@ -37,6 +37,13 @@ async function recordWrites(client: BatonClient, id: string): Promise<number> {
 
 const brief = (e: TaskEvent): string => (e.type === "state" ? `state:${e.state}` : e.type);
 
+/** A finished task's events, from the start, in brief. */
+async function watched(client: BatonClient, id: string): Promise<string[]> {
+  const seen: string[] = [];
+  for await (const e of client.watch(id)) seen.push(brief(e));
+  return seen;
+}
+
 describe("deferred claim", () => {
   it("stores a short task in two writes, the attempt recorded with its end", async () => {
     const env = coreEnv(nats, { runningEventDelay: "1s" });
@@ -81,17 +88,17 @@ describe("deferred claim", () => {
     expect(done.attempts[0]).toMatchObject({ attempt: 1, outcome: "succeeded" });
     expect(w.agentIds).toContain(done.attempts[0]?.agentId);
     expect(done.startedAt).toBe(done.attempts[0]?.startedAt);
-    const seen: TaskEvent[] = [];
-    for await (const e of client.watch(quick.id)) seen.push(e);
-    expect(seen.map(brief)).toEqual(["state:PENDING", "state:RUNNING", "state:SUCCEEDED"]);
+    expect(await watched(client, quick.id)).toEqual([
+      "state:PENDING",
+      "state:RUNNING",
+      "state:SUCCEEDED",
+    ]);
 
     // A progress event stores the claim first, then RUNNING, then itself.
     const talks = await client.submit("talks", null);
     await client.wait(talks.id, { timeoutMs: 10_000 });
     expect(await recordWrites(client, talks.id)).toBe(3);
-    const talked: TaskEvent[] = [];
-    for await (const e of client.watch(talks.id)) talked.push(e);
-    expect(talked.map(brief)).toEqual([
+    expect(await watched(client, talks.id)).toEqual([
       "state:PENDING",
       "state:RUNNING",
       "progress",
@@ -106,9 +113,7 @@ describe("deferred claim", () => {
       [1, "failed"],
       [2, "succeeded"],
     ]);
-    const flakyEvents: TaskEvent[] = [];
-    for await (const e of client.watch(flaky.id)) flakyEvents.push(e);
-    expect(flakyEvents.map(brief)).toEqual([
+    expect(await watched(client, flaky.id)).toEqual([
       "state:PENDING",
       "state:RUNNING",
       "state:PENDING",
