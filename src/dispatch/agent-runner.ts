@@ -577,7 +577,8 @@ export class AgentRunner implements PeerHost {
             }
             const mine = this.running.get(id);
             if (mine && mine.delivery !== DETACHED) {
-              // Our own run whose claim is not stored yet, redelivered: keep the newest delivery.
+              // Running here already (its claim not stored yet, or its lease lapsed in an
+              // outage): keep the newest delivery rather than start the task twice.
               mine.delivery.abandon();
               mine.delivery = delivery;
               return;
@@ -1059,7 +1060,7 @@ export class AgentRunner implements PeerHost {
     via: ClaimVia,
     readyAt: number | undefined,
     onEvent?: (event: TaskEventBody) => void,
-    unclaimed = false,
+    claimDeferred = false,
   ): Promise<TaskRecord | undefined> {
     const record = claimed.record;
     const attempt: AttemptTelemetry = this.telemetry.claimed(record, via, readyAt);
@@ -1080,7 +1081,7 @@ export class AgentRunner implements PeerHost {
       releasing: false,
       runningDeferred: true,
       claimedAt: record.attempts[record.attempts.length - 1]?.startedAt ?? Date.now(),
-      ...(unclaimed ? { unclaimedRevision: claimed.revision } : {}),
+      ...(claimDeferred ? { unclaimedRevision: claimed.revision } : {}),
       settling: false,
       flushRunning: () => this.flushRunning(entry),
       settled: new Promise((resolve) => (settle = resolve)),
@@ -1088,7 +1089,7 @@ export class AgentRunner implements PeerHost {
     this.running.set(record.id, entry);
     this.claiming--; // claimFor counted it until now
     // A cancel broadcast while the unstored claim was being made found nothing to abort.
-    if (unclaimed && this.cancels?.heard(record.id)) controller.abort(new CancelledError());
+    if (claimDeferred && this.cancels?.heard(record.id)) controller.abort(new CancelledError());
     const log = this.log.child({ task_id: record.id, attempt: record.attempt });
     const timer = this.armTimer(record, controller);
     try {
