@@ -134,17 +134,17 @@ export class BatonClient implements AsyncDisposable {
    * Stores a task and queues it. Resolves once both are durable. With an idempotency key,
    * every later submit with that key returns the first task and queues nothing new.
    */
-  async submit(capability: string, input: unknown, options?: SubmitOptions): Promise<TaskRecord> {
-    return (await this.submitDetailed(capability, input, options)).task;
+  submit(capability: string, input: unknown, options?: SubmitOptions): Promise<TaskRecord> {
+    return this.submitDetailed(capability, input, options).then((r) => r.task);
   }
 
   /** Like submit, and says whether the idempotency key matched an earlier task. */
-  async submitDetailed(
+  submitDetailed(
     capability: string,
     input: unknown,
     options?: SubmitOptions,
   ): Promise<SubmitResult> {
-    return this.store(await this.prepare(capability, input, options));
+    return this.prepare(capability, input, options).then((p) => this.store(p));
   }
 
   /**
@@ -201,7 +201,8 @@ export class BatonClient implements AsyncDisposable {
     const cleanInput = checkInput(input, conn.config.maxInputBytes);
     let known;
     try {
-      known = await this.capabilities.lookup(capability);
+      const found = this.capabilities.lookup(capability);
+      known = found instanceof Promise ? await found : found;
     } catch (err) {
       unavailable(err);
     }

@@ -46,11 +46,18 @@ export async function declareCapability(
  * every submit. A declaration is then seen within `maxAgeMs`, as a changed schema is. Without
  * it a miss is read again each time, so a capability declared a moment ago is accepted at once.
  */
+/** What a lookup finds: the input schema's validator, if the capability declared one. */
+export interface CapabilityHit {
+  validate?: ValidateFunction;
+}
+
+interface CachedCapability extends CapabilityHit {
+  revision: number;
+  at: number;
+}
+
 export class CapabilityCache {
-  private readonly cache = new Map<
-    string,
-    { revision: number; at: number; validate?: ValidateFunction }
-  >();
+  private readonly cache = new Map<string, CachedCapability>();
   /** When each capability was last read as not declared (only with cacheUndeclared). */
   private readonly undeclared = new Map<string, number>();
 
@@ -65,12 +72,22 @@ export class CapabilityCache {
     this.cacheUndeclared = options.cacheUndeclared ?? false;
   }
 
-  /** The capability's entry, or undefined when nobody declared it. */
-  async lookup(capability: string): Promise<{ validate?: ValidateFunction } | undefined> {
+  /**
+   * The capability's entry, or undefined when nobody declared it; a fresh cached answer comes
+   * back as is, not as a promise (every submit asks).
+   */
+  lookup(capability: string): CapabilityHit | undefined | Promise<CapabilityHit | undefined> {
     const hit = this.cache.get(capability);
     if (hit && Date.now() - hit.at < this.maxAgeMs) return hit;
     const missedAt = this.undeclared.get(capability);
     if (missedAt !== undefined && Date.now() - missedAt < this.maxAgeMs) return undefined;
+    return this.read(capability, hit);
+  }
+
+  private async read(
+    capability: string,
+    hit: CachedCapability | undefined,
+  ): Promise<CapabilityHit | undefined> {
     const e = await this.kv.get(capability);
     if (!e || e.operation !== "PUT" || e.length === 0) {
       this.cache.delete(capability);
