@@ -172,8 +172,8 @@ export class AgentRunner implements PeerHost {
   /**
    * Stores the RUNNING event of first attempts that have run config.runningEventDelayMs; one that
    * ends sooner stores it inside its end event instead (one JetStream write fewer per short
-   * task). Watchers see both events either way, and the record shows RUNNING from the claim. A
-   * sweep over the running attempts rather than a timer or a queue entry per task: those cost
+   * task). Watchers see both events either way. A fresh task's deferred claim is stored by the
+   * same sweep (see deferClaim). A sweep over the running attempts rather than a timer or a queue entry per task: those cost
    * more than the write they save (an entry kept 50 ms outlives the young generation).
    */
   private runningSweep: NodeJS.Timeout | undefined;
@@ -543,9 +543,8 @@ export class AgentRunner implements PeerHost {
           case "busy": {
             const mine = this.running.get(id);
             if (mine && record.owner?.agentId === this.agentId && mine.delivery !== DETACHED) {
-              // Our own task redelivered (a slow heartbeat): keep the newest delivery.
-              mine.delivery.abandon();
-              mine.delivery = delivery;
+              // Our own task redelivered (a slow heartbeat).
+              keepNewest(mine, delivery);
             } else {
               // Running elsewhere (an award, a hand-off): keep the message until it settles.
               this.held.adopt(id, delivery);
@@ -578,9 +577,8 @@ export class AgentRunner implements PeerHost {
             const mine = this.running.get(id);
             if (mine && mine.delivery !== DETACHED) {
               // Running here already (its claim not stored yet, or its lease lapsed in an
-              // outage): keep the newest delivery rather than start the task twice.
-              mine.delivery.abandon();
-              mine.delivery = delivery;
+              // outage): not started twice.
+              keepNewest(mine, delivery);
               return;
             }
             const claim = await this.claimFor(
@@ -758,11 +756,15 @@ export class AgentRunner implements PeerHost {
   private deferClaim(record: TaskRecord, now: number): boolean {
     return (
       record.attempt === 0 &&
-      !record.replays &&
-      this.conn.config.runningEventDelayMs > 0 &&
+      this.defersFirstWrites(record) &&
       this.cancels !== undefined &&
       this.cancels.uncancelled(record.id, record.createdAt, now)
     );
+  }
+
+  /** A task's first attempt (never replayed) stores its RUNNING event, maybe its claim, late. */
+  private defersFirstWrites(record: TaskRecord): boolean {
+    return !record.replays && this.conn.config.runningEventDelayMs > 0;
   }
 
   /** Takes the concurrency-limit slots, then claims by CAS; gives the slots back if that fails. */
@@ -1094,9 +1096,8 @@ export class AgentRunner implements PeerHost {
     const timer = this.armTimer(record, controller);
     try {
       // A retry or takeover stores RUNNING at once: the task's earlier events are in the stream.
-      const deferrable =
-        record.attempt === 1 && !record.replays && this.conn.config.runningEventDelayMs > 0;
-      if (deferrable) this.runningSweep ??= this.sweepRunningEvery();
+      if (record.attempt === 1 && this.defersFirstWrites(record))
+        this.runningSweep ??= this.sweepRunningEvery();
       else void this.flushRunning(entry);
       const ctx = createTaskContext(
         this.conn,
@@ -1415,6 +1416,12 @@ function outcomeOf(run: () => unknown, signal: AbortSignal): Promise<Outcome> {
       resolve({ ok: false, error });
     }
   });
+}
+
+/** A redelivery of a task running here: keep the newest delivery, let the older one go. */
+function keepNewest(entry: Running, delivery: TaskDelivery): void {
+  entry.delivery.abandon();
+  entry.delivery = delivery;
 }
 
 /** Whether the attempt's claim is not stored yet: it has written nothing since delivery. */
