@@ -1,20 +1,39 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 
 // Crockford base32: sortable, case-insensitive, no ambiguous letters.
 const ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/** A 26-character id that sorts by creation time (ms), then randomly. */
-export function newTaskId(now = Date.now()): string {
+/** The first 10 characters of an id: the time in ms, so that ids sort by it. */
+function timePart(ms: number): string {
   let time = "";
-  let t = now;
+  let t = ms;
   for (let i = 0; i < 10; i++) {
     time = ALPHABET.charAt(t % 32) + time;
     t = Math.floor(t / 32);
   }
-  const at = takeRandom(16);
+  return time;
+}
+
+/** 16 characters from `bytes` starting at `at`, 5 bits each. */
+function randomPart(bytes: Buffer, at: number): string {
   let rand = "";
-  for (let i = 0; i < 16; i++) rand += ALPHABET.charAt((pool[at + i] ?? 0) % 32);
-  return time + rand;
+  for (let i = 0; i < 16; i++) rand += ALPHABET.charAt((bytes[at + i] ?? 0) % 32);
+  return rand;
+}
+
+/** A 26-character id that sorts by creation time (ms), then randomly. */
+export function newTaskId(now = Date.now()): string {
+  const at = takeRandom(16); // before reading `pool`: it may refill it
+  return timePart(now) + randomPart(pool, at);
+}
+
+/**
+ * A task id made from `name` rather than at random: `timeMs` as newTaskId writes it, then 80 bits
+ * of the name's SHA-256. The same name and time always give the same id, so creating the record
+ * is the duplicate check (a sub-task's id comes from its parent and call name).
+ */
+export function derivedTaskId(timeMs: number, name: string): string {
+  return timePart(timeMs) + randomPart(createHash("sha256").update(name).digest(), 0);
 }
 
 /** `bytes` random bytes as lowercase hex (trace and span ids). */

@@ -56,6 +56,8 @@ interface Prepared {
   capability: string;
   compiled: CompiledSubmit;
   input: JsonValue;
+  /** The id to store the task under, chosen by the caller (a sub-task's). */
+  id?: string;
 }
 
 const MAX_BATCH = 1000;
@@ -148,17 +150,21 @@ export class BatonClient implements AsyncDisposable {
   }
 
   /**
-   * A sub-task that the parent's agent hands to a peer directly: the queue leaves it alone for
-   * `handoffMs` (then takes over if nobody claimed it).
+   * A sub-task under the id its parent chose (see derivedTaskId): creating the record is the
+   * duplicate check, so its idempotency key is only recorded, not stored as a key of its own.
+   * With `handoffMs`, the parent's agent hands it to a peer directly and the queue leaves it
+   * alone for that long (then takes over if nobody claimed it).
    */
-  async submitForHandoff(
+  async submitChild(
     capability: string,
     input: unknown,
     options: SubmitOptions,
-    handoffMs: number,
+    child: { id: string; handoffMs?: number },
   ): Promise<TaskRecord> {
     const prepared = await this.prepare(capability, input, options);
-    prepared.compiled.handoffUntil = Date.now() + handoffMs;
+    prepared.id = child.id;
+    if (child.handoffMs !== undefined)
+      prepared.compiled.handoffUntil = Date.now() + child.handoffMs;
     return (await this.store(prepared)).task;
   }
 
@@ -257,13 +263,15 @@ export class BatonClient implements AsyncDisposable {
   }
 
   private async storeRecord(
-    { capability, compiled, input }: Prepared,
+    { capability, compiled, input, id: chosen }: Prepared,
     span: Span | undefined,
   ): Promise<SubmitResult> {
     const conn = this.connection;
-    // A `task:<id>` key names the id itself: creating the record is the duplicate check.
+    // A `task:<id>` key, or an id the caller chose, names the task: creating the record is the
+    // duplicate check.
     const named =
-      compiled.idempotencyKey !== undefined ? taskIdOfKey(compiled.idempotencyKey) : undefined;
+      chosen ??
+      (compiled.idempotencyKey !== undefined ? taskIdOfKey(compiled.idempotencyKey) : undefined);
     let id = named ?? newTaskId();
     if (compiled.idempotencyKey !== undefined && named === undefined) {
       const key = hashKey(compiled.idempotencyKey);

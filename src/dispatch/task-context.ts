@@ -1,6 +1,7 @@
 import { claimStepName } from "../sdk/step-names.js";
 import type { BatonConnection } from "../nats/connection.js";
-import { stepKey } from "../nats/subjects.js";
+import { hashKey, stepKey } from "../nats/subjects.js";
+import { derivedTaskId, isTaskId } from "../ids.js";
 import { publishEvent } from "../store/events.js";
 import { countedAttempts } from "../store/attempts.js";
 import { isWrongLastSequence } from "../nats/errors.js";
@@ -56,6 +57,18 @@ export function createTaskContext(
   const record = state.record;
   const signal = state.controller.signal;
   let calls = 0;
+  /**
+   * A child's id, the same on every attempt of the parent. Earlier versions stored a child under
+   * a random id with its key in the idempotency bucket: a retried parent looks there first.
+   */
+  const childId = async (key: string): Promise<string> => {
+    if (record.attempts.length > 1) {
+      const entry = await withIoRetry(() => conn.idempotency.get(hashKey(key)), log);
+      const legacy = entry?.value.length ? new TextDecoder().decode(entry.value) : undefined;
+      if (legacy !== undefined && isTaskId(legacy)) return legacy;
+    }
+    return derivedTaskId(record.createdAt, key);
+  };
   const delegate = async <T = JsonValue>(
     capability: string,
     input: JsonValue,
@@ -63,8 +76,10 @@ export function createTaskContext(
   ): Promise<T> => {
     const name = claimStepName(usedSteps, options.name ?? `${capability}#${++calls}`);
     signal.throwIfAborted();
+    const key = `child:${record.id}:${name}`;
+    const id = await childId(key);
     const childOptions = {
-      idempotencyKey: `child:${record.id}:${name}`,
+      idempotencyKey: key,
       parentId: record.id,
       rootId: record.rootId,
       priority: options.priority ?? record.priority,
@@ -74,9 +89,12 @@ export function createTaskContext(
       ...(options.retry ? { retry: options.retry } : {}),
       ...(record.deadline !== undefined ? { deadline: record.deadline } : {}),
     };
-    const child = handOff
-      ? await client.submitForHandoff(capability, input, childOptions, HANDOFF_WINDOW_MS)
-      : await client.submit(capability, input, childOptions);
+    const child = await client.submitChild(
+      capability,
+      input,
+      childOptions,
+      handOff ? { id, handoffMs: HANDOFF_WINDOW_MS } : { id },
+    );
     // From the attempt's last write: no read unless a heartbeat wrote in between. It runs
     // alongside the hand-off (the child is durable already) and is awaited before returning.
     const link = conn.tasks

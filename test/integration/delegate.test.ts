@@ -5,6 +5,8 @@ import {
   TerminalError,
   type JsonValue,
 } from "../../src/index.js";
+import { derivedTaskId } from "../../src/ids.js";
+import { hashKey } from "../../src/nats/subjects.js";
 import { aborted, coreEnv, gate, waitFor } from "../helpers/core.js";
 import { startNats, type TestNats } from "../helpers/nats.js";
 
@@ -54,6 +56,68 @@ describe("ctx.delegate (durable queue path)", () => {
       state: "SUCCEEDED",
       result: 42,
     });
+  });
+
+  it("names a child after its parent and call, storing no idempotency key of its own", async () => {
+    const env = coreEnv(nats);
+    const child = defineAgent<{ n: number }>({
+      name: "child",
+      capabilities: ["double"],
+      handler: (ctx) => ctx.input.n * 2,
+    });
+    const parent = defineAgent<{ n: number }>({
+      name: "parent",
+      capabilities: ["orchestrate"],
+      handler: (ctx) => ctx.delegate<number>("double", ctx.input),
+    });
+    await env.worker([child, parent]);
+    const client = await env.client();
+    const task = await client.submit("orchestrate", { n: 2 });
+    expect(await client.wait(task.id, { timeoutMs: 15_000 })).toMatchObject({ result: 4 });
+    const key = `child:${task.id}:double#1`;
+    const id = derivedTaskId(task.createdAt, key);
+    expect((await client.get(task.id)).children).toEqual([id]);
+    expect(await client.get(id)).toMatchObject({ idempotencyKey: key, result: 4 });
+    expect(await client.connection.idempotency.get(hashKey(key))).toBeNull();
+  });
+
+  it("keeps a child an earlier version stored under a random id when the parent retries", async () => {
+    const env = coreEnv(nats, { retry: { initialInterval: "50ms", jitter: 0 } });
+    let childRuns = 0;
+    const legacyStored = gate();
+    const child = defineAgent<{ n: number }>({
+      name: "child",
+      capabilities: ["double"],
+      handler: (ctx) => {
+        childRuns++;
+        return ctx.input.n * 2;
+      },
+    });
+    const parent = defineAgent<{ n: number }>({
+      name: "parent",
+      capabilities: ["orchestrate"],
+      handler: async (ctx) => {
+        if (ctx.attempt === 1) {
+          await legacyStored.promise;
+          throw new Error("the agent of an earlier version stored the child, then failed");
+        }
+        return ctx.delegate<number>("double", ctx.input);
+      },
+    });
+    await env.worker([child, parent]);
+    const client = await env.client();
+    const task = await client.submit("orchestrate", { n: 21 });
+    // What an earlier version's delegate stored: the key in the idempotency bucket, a random id.
+    const legacy = await client.submit(
+      "double",
+      { n: 21 },
+      { idempotencyKey: `child:${task.id}:double#1`, parentId: task.id, rootId: task.id },
+    );
+    legacyStored.open();
+    const done = await client.wait(task.id, { timeoutMs: 15_000 });
+    expect(done).toMatchObject({ state: "SUCCEEDED", result: 42, attempt: 2 });
+    expect(done.children).toEqual([legacy.id]);
+    expect(childRuns).toBe(1);
   });
 
   it("fails the parent when a child fails for good, or lets it continue when it catches", async () => {
