@@ -118,7 +118,7 @@ export const CONFIG_TABLE: readonly ConfigSetting[] = Object.freeze([
     kind: "duration",
     default: DEFAULT_OPTIONS.runningEventDelay,
     description:
-      "How long a first attempt runs before its RUNNING event (and a fresh task's claim) is stored; one that ends sooner stores them with its end. 0 stores them at the claim. 0 to 10s.",
+      "How long a first attempt runs before its RUNNING event (and a fresh task's or hand-off's claim) is stored; one that ends sooner stores them with its end. 0 stores them at the claim. 0 to 10s.",
   },
   {
     key: "retry.maxAttempts",

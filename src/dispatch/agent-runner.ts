@@ -84,6 +84,8 @@ const WAIT_REBASE_EVERY = 20;
 const WARM_KEYS_REPORTED = 20;
 /** Longest a parent follows a direct hand-off over gRPC before following the store instead. */
 const HANDOFF_CALL_MS = 15 * 60_000;
+/** A hand-off defers its claim only with this long to spare before handoffUntil. */
+const HANDOFF_CLAIM_MARGIN_MS = 500;
 
 /** Whether the record the attempt settled to is this attempt's own outcome (not a takeover). */
 function ownedAttemptSettled(record: TaskRecord, entry: { attempt: number }): boolean {
@@ -762,6 +764,19 @@ export class AgentRunner implements PeerHost {
     );
   }
 
+  /**
+   * A hand-off defers its claim the same way while the queue leaves the child alone: the sweep
+   * stores it after runningEventDelay, well before handoffUntil lets a copy of the message held
+   * elsewhere claim the task.
+   */
+  private deferHandoffClaim(record: TaskRecord, now: number): boolean {
+    return (
+      record.handoffUntil !== undefined &&
+      record.handoffUntil - now >= this.conn.config.runningEventDelayMs + HANDOFF_CLAIM_MARGIN_MS &&
+      this.deferClaim(record, now)
+    );
+  }
+
   /** A task's first attempt (never replayed) stores its RUNNING event, maybe its claim, late. */
   private defersFirstWrites(record: TaskRecord): boolean {
     return !record.replays && this.conn.config.runningEventDelayMs > 0;
@@ -808,7 +823,7 @@ export class AgentRunner implements PeerHost {
       const next = claimRecord(cloneJson(record), this.agentId, claimedAt, conn.config.leaseMs);
       if (placement) addPlacement(next, placement);
       // A limit slot's holder is the stored attempt, so a task holding one claims at once.
-      const deferred = defer && !placement && slots.keys.length === 0;
+      const deferred = defer && slots.keys.length === 0;
       if (deferred) next.updatedAt = claimedAt;
       const claimed = deferred
         ? { record: next, revision: loaded.revision }
@@ -876,7 +891,8 @@ export class AgentRunner implements PeerHost {
           return { accepted: false, reason: why };
         }
         try {
-          const claim = await this.claimFor(loaded, placement);
+          const defer = via === "handoff" && this.deferHandoffClaim(r, Date.now());
+          const claim = await this.claimFor(loaded, placement, defer);
           if (!claim.ok) return { accepted: false, reason: claim.reason };
           done = this.execute(
             claim.claimed,
@@ -885,6 +901,7 @@ export class AgentRunner implements PeerHost {
             via,
             claim.readyAt,
             onEvent,
+            claim.deferred,
           ).then(async (rec) => rec ?? (await this.conn.tasks.require(taskId)).record);
           return { accepted: true, attempt: claim.claimed.record.attempt, done };
         } catch (err) {

@@ -125,6 +125,23 @@ export class CoreEnv {
   }
 }
 
+/**
+ * A worker starts a task before storing its claim only for tasks created a margin after it began
+ * listening for cancels (see RecentCancels); this skips that wait.
+ */
+export function listeningLongAgo(w: Worker): void {
+  w.cancels.listening(Date.now() - 10_000);
+}
+
+/** How many revisions of a task's record the tasks bucket stored. */
+export async function recordWrites(client: BatonClient, id: string): Promise<number> {
+  const { jsm, names } = client.connection;
+  const stream = `KV_${names.tasksBucket}`;
+  const subject = `$KV.${names.tasksBucket}.${id}`;
+  const info = await jsm.streams.info(stream, { subjects_filter: subject });
+  return info.state.subjects?.[subject] ?? 0;
+}
+
 /** Creates a CoreEnv that is disposed when the current test finishes. */
 export function coreEnv(nats: TestNats, overrides: BatonOptions = {}): CoreEnv {
   const env = new CoreEnv(nats, overrides);

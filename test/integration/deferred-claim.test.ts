@@ -6,10 +6,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient, type BatonClient } from "../../src/client/client.js";
-import type { Worker } from "../../src/dispatch/worker.js";
 import { defineAgent, TaskState, type TaskEvent } from "../../src/index.js";
 import { AgentProcesses } from "../helpers/agent-process.js";
-import { aborted, coreEnv, gate, queueDepth, waitFor, waitForState } from "../helpers/core.js";
+import {
+  aborted,
+  coreEnv,
+  gate,
+  listeningLongAgo,
+  queueDepth,
+  recordWrites,
+  waitFor,
+  waitForState,
+} from "../helpers/core.js";
 import { readAllEvents, waitUntil } from "../helpers/fault.js";
 import { startNats, type TestNats } from "../helpers/nats.js";
 
@@ -20,20 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await nats[Symbol.asyncDispose]();
 });
-
-/** A worker starts vouching for tasks created a margin after it listens; skip that wait here. */
-function listeningLongAgo(w: Worker): void {
-  w.cancels.listening(Date.now() - 10_000);
-}
-
-/** How many revisions of a task's record the tasks bucket stored. */
-async function recordWrites(client: BatonClient, id: string): Promise<number> {
-  const { jsm, names } = client.connection;
-  const stream = `KV_${names.tasksBucket}`;
-  const subject = `$KV.${names.tasksBucket}.${id}`;
-  const info = await jsm.streams.info(stream, { subjects_filter: subject });
-  return info.state.subjects?.[subject] ?? 0;
-}
 
 const brief = (e: TaskEvent): string => (e.type === "state" ? `state:${e.state}` : e.type);
 

@@ -7,7 +7,14 @@ import { createClient } from "../../src/client/client.js";
 import { defineAgent } from "../../src/index.js";
 import { TaskState, type TaskRecord } from "../../src/types.js";
 import { AgentProcesses } from "../helpers/agent-process.js";
-import { coreEnv, waitFor } from "../helpers/core.js";
+import {
+  coreEnv,
+  gate,
+  listeningLongAgo,
+  recordWrites,
+  waitFor,
+  waitForState,
+} from "../helpers/core.js";
 import { readAllEvents, stateEventsByTask, terminalEvents, waitUntil } from "../helpers/fault.js";
 import { startNats, type TestNats } from "../helpers/nats.js";
 
@@ -73,6 +80,71 @@ describe("ctx.delegate over gRPC", () => {
     );
     expect(consumer.delivered.consumer_seq).toBe(1);
     expect(consumer.num_redelivered).toBe(0);
+  });
+
+  it("starts a handed-off child before storing its claim, and stores it within the window", async () => {
+    const env = coreEnv(nats);
+    const release = gate();
+    let slowRuns = 0;
+    const peer = defineAgent<{ wait: boolean }>({
+      name: "peer",
+      capabilities: ["echo"],
+      concurrency: 4,
+      handler: async (ctx) => {
+        if (ctx.input.wait) {
+          slowRuns++;
+          await release.promise;
+        }
+        return ctx.input;
+      },
+    });
+    const parent = defineAgent<{ wait: boolean }>({
+      name: "parent",
+      capabilities: ["orchestrate"],
+      handler: (ctx) => ctx.delegate("echo", ctx.input),
+    });
+    // Two peers: the child's queue copy may be held by the one not running it.
+    const peers = [await env.worker([peer]), await env.worker([peer])];
+    peers.forEach(listeningLongAgo);
+    await env.worker([parent]);
+    const client = await env.client();
+    const childOf = async (parentId: string): Promise<TaskRecord> => {
+      const p = await waitForState(client, parentId, (r) => (r.children?.length ?? 0) > 0);
+      return client.get(p.children?.[0] ?? "");
+    };
+
+    // A short child stores its claim, and the parent's negotiation, with its end.
+    const quick = await client.submit("orchestrate", { wait: false });
+    expect(await client.wait(quick.id, { timeoutMs: 15_000 })).toMatchObject({
+      state: "SUCCEEDED",
+      result: { wait: false },
+    });
+    const kid = await childOf(quick.id);
+    expect(kid).toMatchObject({ state: "SUCCEEDED", attempt: 1 });
+    expect(kid.placements?.[0]?.winner).toBe(kid.attempts[0]?.agentId);
+    expect(await recordWrites(client, kid.id)).toBe(2);
+
+    // A long one shows RUNNING before its hand-off window ends, so the queue copy, wherever it
+    // is held, finds it taken once the window is over: it runs once.
+    const slow = await client.submit("orchestrate", { wait: true });
+    const child = await childOf(slow.id);
+    const running = await waitForState(client, child.id, (r) => r.state === TaskState.Running);
+    expect(Date.now()).toBeLessThan(child.handoffUntil ?? 0);
+    expect(running.owner?.agentId).toBe(running.placements?.[0]?.winner);
+    await waitFor(
+      "the hand-off window to pass",
+      () => Date.now() > (child.handoffUntil ?? 0) + 500,
+      5_000,
+    );
+    release.open();
+    expect(await client.wait(slow.id, { timeoutMs: 15_000 })).toMatchObject({
+      state: "SUCCEEDED",
+    });
+    const ran = await client.get(child.id);
+    expect(ran.attempts.map((a) => a.outcome)).toEqual(["succeeded"]);
+    expect(slowRuns).toBe(1);
+    const events = stateEventsByTask(await readAllEvents(client.connection));
+    expect(terminalEvents(events.get(child.id))).toHaveLength(1);
   });
 
   it("finishes the child exactly once when the peer running it is killed with SIGKILL", async () => {
