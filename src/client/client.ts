@@ -26,6 +26,7 @@ import {
   type TaskRecord,
 } from "../types.js";
 import { checkInput, compileSubmitOptions, type CompiledSubmit } from "./submit-options.js";
+import type { Requirements } from "../placement/types.js";
 import { listAgents, type AgentInfo } from "../registry/agents.js";
 import { CapabilityCache, declareCapability, validateInput } from "../registry/capabilities.js";
 import { queueStats, type QueueStats } from "../registry/queue-stats.js";
@@ -58,6 +59,13 @@ interface Prepared {
   input: JsonValue;
   /** The id to store the task under, chosen by the caller (a sub-task's). */
   id?: string;
+}
+
+/** A checked sub-task, not stored yet (see prepareChild). */
+export interface PreparedChild {
+  requirements?: Requirements;
+  affinityKey?: string;
+  store(): Promise<TaskRecord>;
 }
 
 const MAX_BATCH = 1000;
@@ -150,22 +158,30 @@ export class BatonClient implements AsyncDisposable {
   }
 
   /**
-   * A sub-task under the id its parent chose (see derivedTaskId): creating the record is the
-   * duplicate check, so its idempotency key is only recorded, not stored as a key of its own.
-   * With `handoffMs`, the parent's agent hands it to a peer directly and the queue leaves it
-   * alone for that long (then takes over if nobody claimed it).
+   * A sub-task under the id its parent chose (see derivedTaskId), checked as submit checks it and
+   * stored by `store()`: creating the record is the duplicate check, so its idempotency key is only
+   * recorded, not stored as a key of its own. With `handoffMs`, the parent's agent hands it to a
+   * peer directly and the queue leaves it alone for that long (then takes over if nobody claimed
+   * it); the parent can call for bids between the check and the store.
    */
-  async submitChild(
+  async prepareChild(
     capability: string,
     input: unknown,
     options: SubmitOptions,
     child: { id: string; handoffMs?: number },
-  ): Promise<TaskRecord> {
+  ): Promise<PreparedChild> {
     const prepared = await this.prepare(capability, input, options);
     prepared.id = child.id;
-    if (child.handoffMs !== undefined)
-      prepared.compiled.handoffUntil = Date.now() + child.handoffMs;
-    return (await this.store(prepared)).task;
+    const { requirements, affinityKey } = prepared.compiled;
+    return {
+      ...(requirements ? { requirements } : {}),
+      ...(affinityKey !== undefined ? { affinityKey } : {}),
+      store: async () => {
+        if (child.handoffMs !== undefined)
+          prepared.compiled.handoffUntil = Date.now() + child.handoffMs;
+        return (await this.store(prepared)).task;
+      },
+    };
   }
 
   /**

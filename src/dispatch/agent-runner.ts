@@ -925,10 +925,14 @@ export class AgentRunner implements PeerHost {
    * terminal record, or undefined when the queue path must finish the job (no taker, a failed
    * call, a peer that died, a retry): the child is durable either way and runs once.
    */
-  async handOff(child: TaskRecord, signal: AbortSignal): Promise<TaskRecord | undefined> {
+  async handOff(
+    child: TaskRecord,
+    bidding: Promise<Bid[]>,
+    signal: AbortSignal,
+  ): Promise<TaskRecord | undefined> {
     if (child.state !== TaskState.Pending || child.handoffUntil === undefined) return undefined;
     try {
-      const bids = await this.collectBids(this.callFor(child));
+      const bids = await bidding;
       for (const bid of bids.filter((b) => b.freeSlots > 0).slice(0, AWARD_TRIES)) {
         signal.throwIfAborted();
         const placement = this.placementFor(bids, bid);
@@ -1116,14 +1120,10 @@ export class AgentRunner implements PeerHost {
       if (record.attempt === 1 && this.defersFirstWrites(record))
         this.runningSweep ??= this.sweepRunningEvery();
       else void this.flushRunning(entry);
-      const ctx = createTaskContext(
-        this.conn,
-        this.client,
-        entry,
-        log,
-        () => this.renew(entry),
-        (child, signal) => this.handOff(child, signal),
-      );
+      const ctx = createTaskContext(this.conn, this.client, entry, log, () => this.renew(entry), {
+        bid: (call) => this.collectBids(call),
+        run: (child, bids, signal) => this.handOff(child, bids, signal),
+      });
       const outcome = await outcomeOf(
         () => attempt.run(() => this.agent.handler(ctx as never)),
         controller.signal,

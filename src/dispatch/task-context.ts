@@ -11,6 +11,8 @@ import type { JsonValue, TaskEventBody, TaskRecord } from "../types.js";
 import type { Versioned } from "../store/task-store.js";
 import type { DelegateCall, DelegateOptions, TaskContext } from "../sdk/types.js";
 import type { BatonClient } from "../client/client.js";
+import type { CallForBids } from "./bids.js";
+import type { Bid } from "../placement/types.js";
 import { mapLimit } from "../sdk/concurrency.js";
 import { CancelledError, ChildTaskFailedError } from "../errors.js";
 import { TaskState } from "../types.js";
@@ -41,7 +43,16 @@ export interface AttemptState {
 }
 
 /** A child's outcome when the direct hand-off saw it finish; undefined leaves it to the queue. */
-export type HandOff = (child: TaskRecord, signal: AbortSignal) => Promise<TaskRecord | undefined>;
+export interface HandOff {
+  /** Calls for bids for a child about to be stored (bidders do not read its record). */
+  bid(call: CallForBids): Promise<Bid[]>;
+  /** Hands the stored child to the best of `bids` over gRPC. */
+  run(
+    child: TaskRecord,
+    bids: Promise<Bid[]>,
+    signal: AbortSignal,
+  ): Promise<TaskRecord | undefined>;
+}
 
 /** How long the queue leaves a new child to the direct hand-off before taking it itself. */
 const HANDOFF_WINDOW_MS = 1000;
@@ -89,12 +100,21 @@ export function createTaskContext(
       ...(options.retry ? { retry: options.retry } : {}),
       ...(record.deadline !== undefined ? { deadline: record.deadline } : {}),
     };
-    const child = await client.submitChild(
+    const prepared = await client.prepareChild(
       capability,
       input,
       childOptions,
       handOff ? { id, handoffMs: HANDOFF_WINDOW_MS } : { id },
     );
+    // The bids are gathered while the child is stored: one round trip off every hand-off.
+    const bids = handOff?.bid({
+      taskId: id,
+      capability,
+      ...(prepared.requirements ? { requirements: prepared.requirements } : {}),
+      ...(prepared.affinityKey !== undefined ? { affinityKey: prepared.affinityKey } : {}),
+    });
+    bids?.catch(() => undefined); // run() reports it; a failed store throws first
+    const child = await prepared.store();
     // From the attempt's last write: no read unless a heartbeat wrote in between. It runs
     // alongside the hand-off (the child is durable already) and is awaited before returning.
     const link = conn.tasks
@@ -114,7 +134,7 @@ export function createTaskContext(
     let done: TaskRecord | undefined;
     try {
       // Straight to a peer over gRPC; whatever goes wrong there, the queue runs the child.
-      done = handOff ? await handOff(child, signal) : undefined;
+      done = handOff && bids ? await handOff.run(child, bids, signal) : undefined;
       if (!done) {
         for await (const _event of client.watch(child.id, { signal })) {
           // until the child's terminal event, or our own abort
