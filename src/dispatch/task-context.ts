@@ -12,6 +12,7 @@ import type { Versioned } from "../store/task-store.js";
 import type { DelegateCall, DelegateOptions, TaskContext } from "../sdk/types.js";
 import type { BatonClient } from "../client/client.js";
 import type { CallForBids } from "./bids.js";
+import { ChildLinks } from "./child-links.js";
 import type { Bid } from "../placement/types.js";
 import { mapLimit } from "../sdk/concurrency.js";
 import { CancelledError, ChildTaskFailedError } from "../errors.js";
@@ -68,6 +69,20 @@ export function createTaskContext(
   const record = state.record;
   const signal = state.controller.signal;
   let calls = 0;
+  // From the attempt's last write: no read unless a heartbeat wrote in between.
+  const links = new ChildLinks(async (ids) => {
+    const linked = await conn.tasks.mutate(
+      record.id,
+      (r) => {
+        const missing = ids.filter((id) => !r.children?.includes(id));
+        if (missing.length === 0) return undefined;
+        r.children = [...(r.children ?? []), ...missing];
+        return r;
+      },
+      state.versioned,
+    );
+    if (linked) state.versioned = linked;
+  });
   /**
    * A child's id, the same on every attempt of the parent. Earlier versions stored a child under
    * a random id with its key in the idempotency bucket: a retried parent looks there first.
@@ -115,21 +130,8 @@ export function createTaskContext(
     });
     bids?.catch(() => undefined); // run() reports it; a failed store throws first
     const child = await prepared.store();
-    // From the attempt's last write: no read unless a heartbeat wrote in between. It runs
-    // alongside the hand-off (the child is durable already) and is awaited before returning.
-    const link = conn.tasks
-      .mutate(
-        record.id,
-        (r) => {
-          if (r.children?.includes(child.id)) return undefined;
-          r.children = [...(r.children ?? []), child.id];
-          return r;
-        },
-        state.versioned,
-      )
-      .then((linked) => {
-        if (linked) state.versioned = linked;
-      });
+    // Alongside the hand-off (the child is durable already); awaited before returning.
+    const link = links.link(child.id);
     link.catch(() => undefined);
     let done: TaskRecord | undefined;
     try {
