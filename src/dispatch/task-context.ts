@@ -43,11 +43,14 @@ export interface AttemptState {
   readonly onEvent?: (event: TaskEventBody) => void;
 }
 
-/** A child's outcome when the direct hand-off saw it finish; undefined leaves it to the queue. */
+/** ctx.delegate's direct path, served by the agent runner (see AgentRunner.handOff). */
 export interface HandOff {
   /** Calls for bids for a child about to be stored (bidders do not read its record). */
   bid(call: CallForBids): Promise<Bid[]>;
-  /** Hands the stored child to the best of `bids` over gRPC. */
+  /**
+   * Hands the stored child to the best of `bids`: its outcome when the hand-off saw it finish,
+   * undefined to leave it to the queue.
+   */
   run(
     child: TaskRecord,
     bids: Promise<Bid[]>,

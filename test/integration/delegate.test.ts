@@ -18,19 +18,27 @@ afterAll(async () => {
   await nats[Symbol.asyncDispose]();
 });
 
-describe("ctx.delegate (durable queue path)", () => {
-  it("runs a child once, links it to the parent, and survives a parent retry", async () => {
-    const env = coreEnv(nats, { retry: { initialInterval: "50ms", jitter: 0 } });
-    let childRuns = 0;
-    let parentRuns = 0;
-    const child = defineAgent<{ n: number }>({
+/** The child agent of these tests: doubles `n` on capability "double", counting its runs. */
+function doubler() {
+  const out = {
+    runs: 0,
+    agent: defineAgent<{ n: number }>({
       name: "child",
       capabilities: ["double"],
       handler: (ctx) => {
-        childRuns++;
+        out.runs++;
         return ctx.input.n * 2;
       },
-    });
+    }),
+  };
+  return out;
+}
+
+describe("ctx.delegate (durable queue path)", () => {
+  it("runs a child once, links it to the parent, and survives a parent retry", async () => {
+    const env = coreEnv(nats, { retry: { initialInterval: "50ms", jitter: 0 } });
+    const child = doubler();
+    let parentRuns = 0;
     const parent = defineAgent<{ n: number }>({
       name: "parent",
       capabilities: ["orchestrate"],
@@ -41,13 +49,13 @@ describe("ctx.delegate (durable queue path)", () => {
         return { doubled };
       },
     });
-    await env.worker([child, parent]);
+    await env.worker([child.agent, parent]);
     const client = await env.client();
     const task = await client.submit("orchestrate", { n: 21 });
     const done = await client.wait(task.id, { timeoutMs: 15_000 });
     expect(done).toMatchObject({ state: "SUCCEEDED", result: { doubled: 42 }, attempt: 2 });
     expect(parentRuns).toBe(2);
-    expect(childRuns).toBe(1);
+    expect(child.runs).toBe(1);
     expect(done.children).toHaveLength(1);
     const kid = await client.get(done.children?.[0] ?? "");
     expect(kid).toMatchObject({
@@ -60,17 +68,13 @@ describe("ctx.delegate (durable queue path)", () => {
 
   it("names a child after its parent and call, storing no idempotency key of its own", async () => {
     const env = coreEnv(nats);
-    const child = defineAgent<{ n: number }>({
-      name: "child",
-      capabilities: ["double"],
-      handler: (ctx) => ctx.input.n * 2,
-    });
+    const child = doubler();
     const parent = defineAgent<{ n: number }>({
       name: "parent",
       capabilities: ["orchestrate"],
       handler: (ctx) => ctx.delegate<number>("double", ctx.input),
     });
-    await env.worker([child, parent]);
+    await env.worker([child.agent, parent]);
     const client = await env.client();
     const task = await client.submit("orchestrate", { n: 2 });
     expect(await client.wait(task.id, { timeoutMs: 15_000 })).toMatchObject({ result: 4 });
@@ -83,16 +87,8 @@ describe("ctx.delegate (durable queue path)", () => {
 
   it("keeps a child an earlier version stored under a random id when the parent retries", async () => {
     const env = coreEnv(nats, { retry: { initialInterval: "50ms", jitter: 0 } });
-    let childRuns = 0;
+    const child = doubler();
     const legacyStored = gate();
-    const child = defineAgent<{ n: number }>({
-      name: "child",
-      capabilities: ["double"],
-      handler: (ctx) => {
-        childRuns++;
-        return ctx.input.n * 2;
-      },
-    });
     const parent = defineAgent<{ n: number }>({
       name: "parent",
       capabilities: ["orchestrate"],
@@ -104,7 +100,7 @@ describe("ctx.delegate (durable queue path)", () => {
         return ctx.delegate<number>("double", ctx.input);
       },
     });
-    await env.worker([child, parent]);
+    await env.worker([child.agent, parent]);
     const client = await env.client();
     const task = await client.submit("orchestrate", { n: 21 });
     // What an earlier version's delegate stored: the key in the idempotency bucket, a random id.
@@ -117,7 +113,7 @@ describe("ctx.delegate (durable queue path)", () => {
     const done = await client.wait(task.id, { timeoutMs: 15_000 });
     expect(done).toMatchObject({ state: "SUCCEEDED", result: 42, attempt: 2 });
     expect(done.children).toEqual([legacy.id]);
-    expect(childRuns).toBe(1);
+    expect(child.runs).toBe(1);
   });
 
   it("fails the parent when a child fails for good, or lets it continue when it catches", async () => {
