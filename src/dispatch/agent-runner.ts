@@ -577,9 +577,10 @@ export class AgentRunner implements PeerHost {
               return;
             }
             const mine = this.running.get(id);
-            if (mine && mine.delivery !== DETACHED) {
+            if (mine && (mine.delivery !== DETACHED || unclaimed(mine))) {
               // Running here already (its claim not stored yet, or its lease lapsed in an
-              // outage): not started twice.
+              // outage): not started twice. A hand-off whose claim is not stored yet when its
+              // window ends takes the copy as its own delivery.
               keepNewest(mine, delivery);
               return;
             }
