@@ -108,14 +108,17 @@ describe("long polls", () => {
 
     // Normal first: a poll on the normal band that asked for every free slot would take them
     // all, and the high band's poll would then deliver to a full agent.
-    const submitted = await Promise.all([
-      ...[1, 2, 3, 4].map((i) => client.submit("burst", `n${i}`)),
-      client.submit("burst", "h1", { priority: "high" }),
-      client.submit("burst", "h2", { priority: "high" }),
+    // One call, so the six reach the server close together even on a loaded machine.
+    const submitted = await client.submitMany([
+      ...[1, 2, 3, 4].map((i) => ({ capability: "burst", input: `n${i}` })),
+      { capability: "burst", input: "h1", options: { priority: "high" as const } },
+      { capability: "burst", input: "h2", options: { priority: "high" as const } },
     ]);
     await waitFor("every slot busy", () => runs.size === concurrency);
     release.open();
-    const ends = await Promise.all(submitted.map((t) => client.wait(t.id, { timeoutMs: 10_000 })));
+    const ends = await Promise.all(
+      submitted.map((t) => client.wait(t.task.id, { timeoutMs: 10_000 })),
+    );
     expect(ends.map((t) => t.state)).toEqual(submitted.map(() => TaskState.Succeeded));
     expect([...runs.values()]).toEqual(submitted.map(() => 1));
     await nc.flush();
