@@ -2,6 +2,7 @@
  * ctx.delegate's direct path: the parent's agent picks a peer by call for bids and hands the
  * child over gRPC (AgentPeerService); the durable queue finishes the job when that fails.
  */
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createClient } from "../../src/client/client.js";
 import { defineAgent } from "../../src/index.js";
@@ -15,7 +16,13 @@ import {
   waitFor,
   waitForState,
 } from "../helpers/core.js";
-import { readAllEvents, stateEventsByTask, terminalEvents, waitUntil } from "../helpers/fault.js";
+import {
+  queuedMessages,
+  readAllEvents,
+  stateEventsByTask,
+  terminalEvents,
+  waitUntil,
+} from "../helpers/fault.js";
 import { startNats, type TestNats } from "../helpers/nats.js";
 
 let nats: TestNats;
@@ -25,6 +32,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await nats[Symbol.asyncDispose]();
 });
+
+const DIES_AT_START = fileURLToPath(new URL("../helpers/agents/dies-at-start.ts", import.meta.url));
 
 const parentAgent = defineAgent<{ ms: number }>({
   name: "parent",
@@ -203,6 +212,75 @@ describe("ctx.delegate over gRPC", () => {
           );
           return info.state.messages === 0;
         },
+        10_000,
+      );
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("loses no child when the peer it was handed to dies before storing the claim", async () => {
+    const prefix = `${nats.prefix}_early`;
+    await using agents = new AgentProcesses({
+      env: {
+        BATON_NATS_URL: nats.url,
+        BATON_PREFIX: prefix,
+        BATON_LEASE: "1500ms",
+        BATON_LOG_LEVEL: "warn",
+        BATON_TEST_NO_SLEEP: "1",
+      },
+      modules: [DIES_AT_START],
+    });
+    // The only peer: it wins every call for bids, and kills itself as a handler starts.
+    const doomed = await agents.start({ name: "doomed", env: { BATON_TEST_DIE_AT_START: "1" } });
+    const diedAt = doomed.exited.then((status) => ({ status, at: Date.now() }));
+    const env = coreEnv(nats, { prefix, lease: "1500ms" });
+    await env.worker([
+      defineAgent<{ ms: number }>({
+        name: "parent",
+        capabilities: ["orchestrate"],
+        concurrency: 4,
+        handler: async (ctx) => ctx.delegate("fragile", { ms: ctx.input.ms }),
+      }),
+    ]);
+    // A worker defers claims only for tasks created a second after it began listening.
+    const listening = Date.now();
+    await waitUntil(() => Date.now() > listening + 1_100, { timeoutMs: 5_000, what: "margin" });
+    const client = await createClient(env.options);
+    try {
+      const parents = await Promise.all(
+        [1, 2, 3].map(() => client.submit("orchestrate", { ms: 50 })),
+      );
+      const died = await diedAt;
+      expect(died.status.signal).toBe("SIGKILL");
+      // It died inside a hand-off window: the child came over gRPC, not from the queue, which
+      // leaves a child alone for that window.
+      const kids = await Promise.all(
+        parents.map(async (p) => {
+          const r = await waitForState(client, p.id, (x) => (x.children?.length ?? 0) > 0);
+          return client.get(r.children?.[0] ?? "");
+        }),
+      );
+      expect(kids.some((k) => died.at < (k.handoffUntil ?? 0))).toBe(true);
+      // Its claim was never stored.
+      expect(kids.every((k) => k.attempts.length === 0)).toBe(true);
+
+      const rescuer = await agents.start({ name: "rescuer" });
+      const done = await Promise.all(parents.map((p) => client.wait(p.id, { timeoutMs: 30_000 })));
+      expect(done.map((d) => d.state)).toEqual(parents.map(() => "SUCCEEDED"));
+      const events = stateEventsByTask(await readAllEvents(client.connection));
+      for (const kid of kids) {
+        const ran = await client.get(kid.id);
+        expect(ran.state).toBe("SUCCEEDED");
+        expect(ran.attempts.map((a) => [a.agentId, a.outcome])).toEqual([
+          [rescuer.agentIds[0], "succeeded"],
+        ]);
+        expect(terminalEvents(events.get(kid.id))).toHaveLength(1);
+      }
+      for (const p of parents) expect(terminalEvents(events.get(p.id))).toHaveLength(1);
+      await waitFor(
+        "every queue message acked",
+        async () => (await queuedMessages(client.connection)) === 0,
         10_000,
       );
     } finally {
