@@ -82,8 +82,13 @@ export interface TaskRecord {
   replays?: number;
   parentId?: string;
   rootId: string;
-  /** Sub-tasks started with ctx.delegate, so cancelling this task can cancel them. */
+  /**
+   * Sub-tasks started with ctx.delegate, so cancelling this task can cancel them: the first
+   * CHILDREN_IN_RECORD of them (see childIds for all).
+   */
   children?: string[];
+  /** More sub-tasks than `children` holds: the rest are in the links bucket. */
+  moreChildren?: boolean;
   /** What the agent must offer; such tasks are negotiated (call for bids, award). */
   requirements?: Requirements;
   /** Tasks with the same key prefer the agent holding its warm state (default for sub-tasks: the root id). */

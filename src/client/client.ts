@@ -12,6 +12,7 @@ import { connectBaton, type BatonConnection } from "../nats/connection.js";
 import { jsPublish, kvCreate } from "../nats/js-fast.js";
 import { hashKey, validateCapability } from "../nats/subjects.js";
 import { listDeadLetters, removeDeadLetter } from "../store/dead-letters.js";
+import { childIds } from "../store/children.js";
 import { publishEvent } from "../store/events.js";
 import { isTerminal } from "../store/states.js";
 import type { Versioned } from "../store/task-store.js";
@@ -442,7 +443,7 @@ export class BatonClient implements AsyncDisposable {
     });
     if (!done) throw new TaskNotFoundError(id);
     conn.nc.publish(conn.names.cancelSubject, id);
-    for (const child of done.record.children ?? []) {
+    for (const child of await childIds(conn, done.record)) {
       // Children that already finished answer FailedPrecondition; that is fine.
       await this.cancel(child, `parent ${id} cancelled`).catch((err: unknown) => {
         if (!(err instanceof FailedPreconditionError) && !(err instanceof TaskNotFoundError))

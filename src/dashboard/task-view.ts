@@ -17,6 +17,8 @@ export interface TaskSummary {
   parentId?: string;
   rootId: string;
   children: number;
+  /** More sub-tasks than `children` counts (those past CHILDREN_IN_RECORD are not counted). */
+  moreChildren?: true;
   owner?: string;
   progress?: JsonValue;
   error?: { message: string; code?: string };
@@ -45,6 +47,7 @@ export function summarize(r: TaskRecord): TaskSummary {
     ...(r.parentId ? { parentId: r.parentId } : {}),
     rootId: r.rootId,
     children: r.children?.length ?? 0,
+    ...(r.moreChildren ? { moreChildren: true as const } : {}),
     ...(r.owner ? { owner: r.owner.agentId } : {}),
     ...(r.progress !== undefined ? { progress: r.progress } : {}),
     ...(r.error

@@ -2,6 +2,7 @@ import { claimStepName } from "../sdk/step-names.js";
 import type { BatonConnection } from "../nats/connection.js";
 import { hashKey, stepKey } from "../nats/subjects.js";
 import { derivedTaskId, isTaskId } from "../ids.js";
+import { linkChildren } from "../store/children.js";
 import { publishEvent } from "../store/events.js";
 import { countedAttempts } from "../store/attempts.js";
 import { isWrongLastSequence } from "../nats/errors.js";
@@ -74,16 +75,7 @@ export function createTaskContext(
   let calls = 0;
   // From the attempt's last write: no read unless a heartbeat wrote in between.
   const links = new ChildLinks(async (ids) => {
-    const linked = await conn.tasks.mutate(
-      record.id,
-      (r) => {
-        const missing = ids.filter((id) => !r.children?.includes(id));
-        if (missing.length === 0) return undefined;
-        r.children = [...(r.children ?? []), ...missing];
-        return r;
-      },
-      state.versioned,
-    );
+    const linked = await linkChildren(conn, record.id, ids, state.versioned);
     if (linked) state.versioned = linked;
   });
   /**

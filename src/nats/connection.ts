@@ -38,6 +38,8 @@ export interface BatonConnection {
   readonly agents: KV;
   /** Concurrency-limit slots (see LimitSlots). */
   readonly limits: KV;
+  /** Sub-task links past those a parent's record holds (see child-links.ts). */
+  readonly links: KV;
   readonly logger: Logger;
   /** The server URL actually used (the embedded one when none was configured). */
   readonly url: string;
@@ -119,6 +121,7 @@ export async function connectBaton(
       capabilities: bucket(names.capabilitiesBucket),
       agents: bucket(names.agentsBucket),
       limits: bucket(names.limitsBucket),
+      links: bucket(names.linksBucket),
       logger,
       url: resolvedUrl,
       close: async () => {

@@ -51,6 +51,10 @@ export class Names {
   get limitsBucket(): string {
     return `${this.prefix}_limits`;
   }
+  /** A parent's links to sub-tasks past those its record holds: one key `<parent>.<child>` each. */
+  get linksBucket(): string {
+    return `${this.prefix}_links`;
+  }
 
   tasksSubject(capability: string, priority: Priority): string {
     return `${this.prefix}.tasks.${capability}.${priority}`;

@@ -89,6 +89,7 @@ export function bucketSpecs(names: Names): { name: string; options: Partial<KvOp
     { name: names.agentsBucket, options: { history: 1, ttl: AGENT_TTL_MS } },
     // No bucket TTL: each holder carries its own lease, pruned on the next write.
     { name: names.limitsBucket, options: { history: 1 } },
+    { name: names.linksBucket, options: { history: 1 } },
   ];
 }
 

@@ -7,6 +7,7 @@ import {
 } from "../../src/index.js";
 import { derivedTaskId } from "../../src/ids.js";
 import { hashKey } from "../../src/nats/subjects.js";
+import { CHILDREN_IN_RECORD, childIds } from "../../src/store/children.js";
 import { aborted, coreEnv, gate, waitFor } from "../helpers/core.js";
 import { startNats, type TestNats } from "../helpers/nats.js";
 
@@ -228,4 +229,50 @@ describe("ctx.delegate (durable queue path)", () => {
     // Each child watch removed its abort listener from the parent's signal (no leak warning).
     expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
   });
+
+  it("links children past those the parent's record holds, and a cancel reaches them all", async () => {
+    const env = coreEnv(nats, { lease: "20s" });
+    const n = CHILDREN_IN_RECORD + 10;
+    const child = defineAgent({
+      name: "child",
+      capabilities: ["held"],
+      concurrency: 1,
+      handler: async (ctx) => aborted(ctx.signal).then(() => null),
+    });
+    const parent = defineAgent({
+      name: "parent",
+      capabilities: ["orchestrate"],
+      handler: (ctx) =>
+        ctx.delegateAll(
+          Array.from({ length: n }, (_, i) => ({ capability: "held", input: i })),
+          { concurrency: n },
+        ),
+    });
+    await env.worker([child], { lease: "20s" });
+    const parents = await env.worker([parent], { lease: "20s" });
+    const client = await env.client();
+    const conn = client.connection;
+    const task = await client.submit("orchestrate", null);
+    const ids = await waitFor(
+      "every child linked",
+      async () => {
+        const ids = await childIds(conn, await client.get(task.id));
+        return ids.length === n ? ids : undefined;
+      },
+      60_000,
+    );
+    const record = await client.get(task.id);
+    expect(record.children).toHaveLength(CHILDREN_IN_RECORD);
+    expect(record.moreChildren).toBe(true);
+    expect(new Set(ids).size).toBe(n);
+    const kids = await Promise.all(ids.map((id) => client.get(id)));
+    expect(kids.every((k) => k.parentId === task.id)).toBe(true);
+    expect(new Set(kids.map((k) => k.input)).size).toBe(n);
+
+    // With the parent's agent gone, only the cancel itself can reach the children.
+    await parents.stop(0);
+    await client.cancel(task.id);
+    const states = await Promise.all(ids.map((id) => client.get(id).then((r) => r.state)));
+    expect(states.filter((s) => s !== "CANCELLED")).toEqual([]);
+  }, 90_000);
 });

@@ -9,7 +9,8 @@ const STATES = ["PENDING", "RUNNING", "SUCCEEDED", "FAILED", "CANCELLED", "DEAD"
 /**
  * @typedef {{ id: string, capability: string, state: string, priority: string,
  *   labels?: Record<string, string>, attempt: number, createdAt: number, startedAt?: number,
- *   finishedAt?: number, parentId?: string, children: number, progress?: unknown,
+ *   finishedAt?: number, parentId?: string, children: number, moreChildren?: true,
+ *   progress?: unknown,
  *   error?: { message: string }, waiting?: { reason: string } }} TaskSummary
  */
 
@@ -92,7 +93,13 @@ function row(t) {
     h("td", {}, ago(t.createdAt)),
     h("td", { class: "num" }, duration(runTime(t))),
     h("td", { class: "muted" }, t.error?.message ?? t.waiting?.reason ?? compact(t.progress, 60)),
-    h("td", {}, t.children ? `${t.children} sub-task${t.children > 1 ? "s" : ""}` : ""),
+    h(
+      "td",
+      {},
+      t.children
+        ? `${t.children}${t.moreChildren ? "+" : ""} sub-task${t.children > 1 ? "s" : ""}`
+        : "",
+    ),
   );
 }
 
