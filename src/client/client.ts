@@ -443,12 +443,18 @@ export class BatonClient implements AsyncDisposable {
     });
     if (!done) throw new TaskNotFoundError(id);
     conn.nc.publish(conn.names.cancelSubject, id);
-    for (const child of await childIds(conn, done.record)) {
-      // Children that already finished answer FailedPrecondition; that is fine.
-      await this.cancel(child, `parent ${id} cancelled`).catch((err: unknown) => {
-        if (!(err instanceof FailedPreconditionError) && !(err instanceof TaskNotFoundError))
-          throw err;
-      });
+    const children = await childIds(conn, done.record);
+    // In windows, like submitMany: a parent may have thousands of children.
+    for (let i = 0; i < children.length; i += SUBMIT_WINDOW) {
+      await Promise.all(
+        children.slice(i, i + SUBMIT_WINDOW).map((child) =>
+          // Children that already finished answer FailedPrecondition; that is fine.
+          this.cancel(child, `parent ${id} cancelled`).catch((err: unknown) => {
+            if (!(err instanceof FailedPreconditionError) && !(err instanceof TaskNotFoundError))
+              throw err;
+          }),
+        ),
+      );
     }
     await publishEvent(
       conn,
