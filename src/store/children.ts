@@ -54,6 +54,15 @@ export async function linkChildren(
   ids: readonly string[],
   start?: Versioned,
 ): Promise<Versioned | undefined> {
+  const put = (ids: readonly string[]): Promise<unknown> =>
+    Promise.all(ids.map((id) => conn.links.put(linkKey(parentId, id), LINKED)));
+  const known = start?.record;
+  if (known?.moreChildren && (known.children?.length ?? 0) >= CHILDREN_IN_RECORD) {
+    // Full for good (children are never unlinked): no read, copy or write of the record.
+    const listed = new Set(known.children);
+    await put(ids.filter((id) => !listed.has(id)));
+    return undefined;
+  }
   let overflow: string[] = [];
   const linked = await conn.tasks.mutate(
     parentId,
@@ -64,7 +73,7 @@ export async function linkChildren(
     },
     start,
   );
-  await Promise.all(overflow.map((id) => conn.links.put(linkKey(parentId, id), LINKED)));
+  await put(overflow);
   return linked;
 }
 
