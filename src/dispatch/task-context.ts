@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from "node:events";
 import { claimStepName } from "../sdk/step-names.js";
 import type { BatonConnection } from "../nats/connection.js";
 import { hashKey, stepKey } from "../nats/subjects.js";
@@ -226,7 +227,12 @@ export function createTaskContext(
     delegateAll: <T = JsonValue>(
       calls: readonly DelegateCall[],
       opts: { concurrency?: number } = {},
-    ) =>
-      mapLimit(calls, opts.concurrency ?? 8, (c) => delegate<T>(c.capability, c.input, c.options)),
+    ) => {
+      const concurrency = opts.concurrency ?? 8;
+      // Each call in flight listens on the attempt's signal; Node warns of a leak past 10.
+      const listeners = Math.min(concurrency, calls.length) + 10;
+      if (getMaxListeners(signal) < listeners) setMaxListeners(listeners, signal);
+      return mapLimit(calls, concurrency, (c) => delegate<T>(c.capability, c.input, c.options));
+    },
   };
 }

@@ -232,6 +232,10 @@ describe("ctx.delegate (durable queue path)", () => {
 
   it("links children past those the parent's record holds, and a cancel reaches them all", async () => {
     const env = coreEnv(nats, { lease: "20s" });
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on("warning", onWarning);
+    onTestFinished(() => void process.off("warning", onWarning));
     const n = CHILDREN_IN_RECORD + 10;
     const child = defineAgent({
       name: "child",
@@ -268,6 +272,8 @@ describe("ctx.delegate (durable queue path)", () => {
     const kids = await Promise.all(ids.map((id) => client.get(id)));
     expect(kids.every((k) => k.parentId === task.id)).toBe(true);
     expect(new Set(kids.map((k) => k.input)).size).toBe(n);
+    // A thousand calls in flight on one parent are not a listener leak.
+    expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
 
     // With the parent's agent gone, only the cancel itself can reach the children.
     await parents.stop(0);
