@@ -38,7 +38,7 @@ export interface BatonConnection {
   readonly agents: KV;
   /** Concurrency-limit slots (see LimitSlots). */
   readonly limits: KV;
-  /** Sub-task links past those a parent's record holds (see child-links.ts). */
+  /** Sub-task links past those a parent's record holds (see store/children.ts). */
   readonly links: KV;
   readonly logger: Logger;
   /** The server URL actually used (the embedded one when none was configured). */

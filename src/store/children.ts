@@ -6,7 +6,7 @@ import type { Versioned } from "./task-store.js";
 /**
  * How many sub-task ids a parent's record lists itself. Past it, each link is a key of its own in
  * the links bucket: a record listing every child would be rewritten whole on each link (quadratic
- * in the children) and outgrow the server's max_payload (1 MiB) at about 30,000 of them.
+ * in the children) and outgrow the server's max_payload (1 MiB) at about 36,000 of them.
  */
 export const CHILDREN_IN_RECORD = 1000;
 
