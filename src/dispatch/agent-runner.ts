@@ -418,12 +418,8 @@ export class AgentRunner implements PeerHost {
           // A queue with a long poll waiting is empty or about to deliver to it: asking again
           // would cost a request (and a round trip before the next band) per task at low load.
           if (target && this.longPolls.has(target.tag)) continue;
-          const free = this.free();
-          if (!target || free <= 0) break;
-          // The other queues' open polls may still deliver: ask only for what they leave free,
-          // but at least one so the bands stay in order. (The wide poll is not counted:
-          // fitWidePoll ends it if it could overfill.)
-          const n = Math.max(1, free - this.promisedByNarrowPolls());
+          const n = this.free();
+          if (!target || n <= 0) break;
           this.reserved += n;
           this.fitWidePoll();
           try {
@@ -468,12 +464,6 @@ export class AgentRunner implements PeerHost {
     if (promised <= this.free()) return;
     this.widePoll = undefined;
     poll.end();
-  }
-
-  private promisedByNarrowPolls(): number {
-    let promised = 0;
-    for (const p of this.longPolls.values()) if (p !== this.widePoll) promised += p.remaining();
-    return promised;
   }
 
   private onDelivery(delivery: Delivery, target: PullTarget | undefined): void {
