@@ -418,6 +418,8 @@ export class AgentRunner implements PeerHost {
           // A queue with a long poll waiting is empty or about to deliver to it: asking again
           // would cost a request (and a round trip before the next band) per task at low load.
           if (target && this.longPolls.has(target.tag)) continue;
+          // Every free slot, though another queue's open poll may still deliver one (handed
+          // back then): leaving room for those polls made sweeps under load one message each.
           const n = this.free();
           if (!target || n <= 0) break;
           this.reserved += n;
