@@ -289,7 +289,9 @@ export class BatonClient implements AsyncDisposable {
     const named =
       chosen ??
       (compiled.idempotencyKey !== undefined ? taskIdOfKey(compiled.idempotencyKey) : undefined);
-    let id = named ?? newTaskId();
+    // One clock reading for the id and createdAt, so ids sort as the records were created.
+    const now = Date.now();
+    let id = named ?? newTaskId(now);
     if (compiled.idempotencyKey !== undefined && named === undefined) {
       const key = hashKey(compiled.idempotencyKey);
       let claimed: number | undefined;
@@ -313,7 +315,6 @@ export class BatonClient implements AsyncDisposable {
       }
     }
 
-    const now = Date.now();
     // Invalid (no SDK, say) stores nothing; a sampled-out span still passes its decision on.
     const spanContext = span?.spanContext();
     const trace =
