@@ -54,8 +54,8 @@ export async function linkChildren(
   ids: readonly string[],
   start?: Versioned,
 ): Promise<Versioned | undefined> {
-  const put = (ids: readonly string[]): Promise<unknown> =>
-    Promise.all(ids.map((id) => conn.links.put(linkKey(parentId, id), LINKED)));
+  const put = (unlisted: readonly string[]): Promise<unknown> =>
+    Promise.all(unlisted.map((id) => conn.links.put(linkKey(parentId, id), LINKED)));
   const known = start?.record;
   if (known?.moreChildren && (known.children?.length ?? 0) >= CHILDREN_IN_RECORD) {
     // Full for good (children are never unlinked): no read, copy or write of the record.
