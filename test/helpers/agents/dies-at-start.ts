@@ -3,8 +3,8 @@ import { sleep } from "../../../src/sdk/sleep.js";
 
 /**
  * Test agent for the hand-off kill test: with BATON_TEST_DIE_AT_START=1 the process SIGKILLs
- * itself 10 ms after a handler starts (what it sent by then has left), before a deferred claim
- * is stored (runningEventDelay, 50 ms); otherwise it sleeps `ms` and says which process ran it.
+ * itself once the turn that started a handler is over (what it sent by then has left), before any
+ * timer can store a deferred claim; otherwise it sleeps `ms` and says which process ran it.
  */
 export default defineAgent<{ ms: number }, { pid: number }>({
   name: "fragile",
@@ -12,7 +12,7 @@ export default defineAgent<{ ms: number }, { pid: number }>({
   concurrency: 4,
   handler: async (ctx) => {
     if (process.env.BATON_TEST_DIE_AT_START === "1") {
-      setTimeout(() => process.kill(process.pid, "SIGKILL"), 10);
+      setImmediate(() => process.kill(process.pid, "SIGKILL"));
     }
     await sleep(ctx.input.ms, ctx.signal);
     return { pid: process.pid };
