@@ -15,6 +15,7 @@ import { listDeadLetters, removeDeadLetter } from "../store/dead-letters.js";
 import { childIds } from "../store/children.js";
 import { publishEvent } from "../store/events.js";
 import { isTerminal } from "../store/states.js";
+import { waitingRecords } from "../store/waiting.js";
 import type { Versioned } from "../store/task-store.js";
 import {
   TaskState,
@@ -529,7 +530,7 @@ export class BatonClient implements AsyncDisposable {
    */
   async demand(options: { capability?: string } = {}): Promise<Demand[]> {
     if (options.capability !== undefined) validateCapability(options.capability);
-    const all = demandOf(await this.connection.tasks.scan());
+    const all = demandOf(await waitingRecords(this.connection));
     return options.capability === undefined
       ? all
       : all.filter((d) => d.capability === options.capability);

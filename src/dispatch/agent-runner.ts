@@ -18,6 +18,7 @@ import { publishDeadLetter } from "../store/dead-letters.js";
 import { cloneJson } from "../store/clone.js";
 import { lastEvent, publishEvent, sendEvent, type StoredEventBody } from "../store/events.js";
 import { isTerminal } from "../store/states.js";
+import { markWaiting } from "../store/waiting.js";
 import { ConflictError } from "../errors.js";
 import type { Versioned } from "../store/task-store.js";
 import {
@@ -741,6 +742,10 @@ export class AgentRunner implements PeerHost {
             now,
             delivery.deliveryCount,
           ),
+        );
+        // Only demand() reads the index: a failed mark must not hold the task up.
+        await markWaiting(this.conn, r.id).catch((err: unknown) =>
+          this.log.debug({ err: String(err), task_id: r.id }, "waiting index not updated"),
         );
       } catch (err) {
         if (!(err instanceof ConflictError)) throw err;

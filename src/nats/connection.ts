@@ -40,6 +40,8 @@ export interface BatonConnection {
   readonly limits: KV;
   /** Sub-task links past those a parent's record holds (see store/children.ts). */
   readonly links: KV;
+  /** Tasks that waited lately (see store/waiting.ts). */
+  readonly waiting: KV;
   readonly logger: Logger;
   /** The server URL actually used (the embedded one when none was configured). */
   readonly url: string;
@@ -122,6 +124,7 @@ export async function connectBaton(
       agents: bucket(names.agentsBucket),
       limits: bucket(names.limitsBucket),
       links: bucket(names.linksBucket),
+      waiting: bucket(names.waitingBucket),
       logger,
       url: resolvedUrl,
       close: async () => {

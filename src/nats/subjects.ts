@@ -51,6 +51,10 @@ export class Names {
   get limitsBucket(): string {
     return `${this.prefix}_limits`;
   }
+  /** Tasks that waited lately (see store/waiting.ts): what demand() reads instead of every task. */
+  get waitingBucket(): string {
+    return `${this.prefix}_waiting`;
+  }
   /** A parent's links to sub-tasks past those its record holds: one key `<parent>.<child>` each. */
   get linksBucket(): string {
     return `${this.prefix}_links`;

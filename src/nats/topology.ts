@@ -13,6 +13,7 @@ import {
 import type { KvOptions } from "@nats-io/kv";
 import type { BatonConfig } from "../config/index.js";
 import { AGENT_TTL_MS } from "../registry/agents.js";
+import { WAITING_INDEX_TTL_MS } from "../store/waiting.js";
 import { PRIORITIES } from "../types.js";
 import type { Names } from "./subjects.js";
 
@@ -90,6 +91,7 @@ export function bucketSpecs(names: Names): { name: string; options: Partial<KvOp
     // No bucket TTL: each holder carries its own lease, pruned on the next write.
     { name: names.limitsBucket, options: { history: 1 } },
     { name: names.linksBucket, options: { history: 1 } },
+    { name: names.waitingBucket, options: { history: 1, ttl: WAITING_INDEX_TTL_MS } },
   ];
 }
 
