@@ -12,6 +12,7 @@ import { connectBaton, type BatonConnection } from "../nats/connection.js";
 import { jsPublish, kvCreate } from "../nats/js-fast.js";
 import { hashKey, validateCapability } from "../nats/subjects.js";
 import { listDeadLetters, removeDeadLetter } from "../store/dead-letters.js";
+import { mapLimit } from "../sdk/concurrency.js";
 import { childIds } from "../store/children.js";
 import { publishEvent } from "../store/events.js";
 import { isTerminal } from "../store/states.js";
@@ -445,19 +446,14 @@ export class BatonClient implements AsyncDisposable {
     });
     if (!done) throw new TaskNotFoundError(id);
     conn.nc.publish(conn.names.cancelSubject, id);
-    const children = await childIds(conn, done.record);
-    // In windows, like submitMany: a parent may have thousands of children.
-    for (let i = 0; i < children.length; i += SUBMIT_WINDOW) {
-      await Promise.all(
-        children.slice(i, i + SUBMIT_WINDOW).map((child) =>
-          // Children that already finished answer FailedPrecondition; that is fine.
-          this.cancel(child, `parent ${id} cancelled`).catch((err: unknown) => {
-            if (!(err instanceof FailedPreconditionError) && !(err instanceof TaskNotFoundError))
-              throw err;
-          }),
-        ),
-      );
-    }
+    // A parent may have thousands of children: a bounded number of cancels in flight.
+    await mapLimit(await childIds(conn, done.record), SUBMIT_WINDOW, (child) =>
+      // Children that already finished answer FailedPrecondition; that is fine.
+      this.cancel(child, `parent ${id} cancelled`).catch((err: unknown) => {
+        if (!(err instanceof FailedPreconditionError) && !(err instanceof TaskNotFoundError))
+          throw err;
+      }),
+    );
     await publishEvent(
       conn,
       {

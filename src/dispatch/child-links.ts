@@ -1,13 +1,13 @@
 /**
- * A parent's links to its sub-tasks, written into its record one CAS at a time: children stored
- * while a write is in flight go together in the next one. Linked one by one, delegateAll's
+ * A parent's links to its sub-tasks, written one write at a time (see linkChildren): children
+ * stored while a write is in flight go together in the next one. Linked one by one, delegateAll's
  * children all wrote from the same revision, and every conflict cost a read and another write.
  */
 export class ChildLinks {
   private readonly waiting: string[] = [];
   private writing: Promise<void> | undefined;
 
-  /** `write` stores these ids in the parent's record (skipping any already there). */
+  /** `write` links these ids to the parent (skipping any already linked). */
   constructor(private readonly write: (ids: readonly string[]) => Promise<void>) {}
 
   /** Resolves once `id` is stored, with whatever else was waiting; rejects if its write fails. */

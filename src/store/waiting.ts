@@ -1,5 +1,6 @@
 import type { BatonConnection } from "../nats/connection.js";
 import { utf8 } from "../nats/utf8.js";
+import { mapLimit } from "../sdk/concurrency.js";
 import { TaskState, type TaskRecord } from "../types.js";
 
 /**
@@ -10,7 +11,7 @@ import { TaskState, type TaskRecord } from "../types.js";
 export const WAITING_INDEX_TTL_MS = 10 * 60_000;
 
 const MARK = utf8("1");
-const WINDOW = 256;
+const IN_FLIGHT = 256;
 
 /** Notes in the waiting index that `taskId` waits (called after its record says so). */
 export async function markWaiting(conn: BatonConnection, taskId: string): Promise<void> {
@@ -25,12 +26,8 @@ export async function markWaiting(conn: BatonConnection, taskId: string): Promis
 export async function waitingRecords(conn: BatonConnection): Promise<TaskRecord[]> {
   const ids: string[] = [];
   for await (const id of await conn.waiting.keys()) ids.push(id);
-  const out: TaskRecord[] = [];
-  for (let i = 0; i < ids.length; i += WINDOW) {
-    const found = await Promise.all(ids.slice(i, i + WINDOW).map((id) => conn.tasks.get(id)));
-    for (const v of found) {
-      if (v && v.record.state === TaskState.Pending && v.record.waiting) out.push(v.record);
-    }
-  }
-  return out;
+  const found = await mapLimit(ids, IN_FLIGHT, (id) => conn.tasks.get(id));
+  return found.flatMap((v) =>
+    v && v.record.state === TaskState.Pending && v.record.waiting ? [v.record] : [],
+  );
 }
