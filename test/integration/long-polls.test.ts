@@ -106,14 +106,23 @@ describe("long polls", () => {
     // Idle: a long poll open on each of the three priority bands.
     await waitFor("three long polls", () => pulls.longPolls >= 3);
 
-    // Normal first: a poll on the normal band that asked for every free slot would take them
-    // all, and the high band's poll would then deliver to a full agent.
-    // One call, so the six reach the server close together even on a loaded machine.
-    const submitted = await client.submitMany([
-      ...[1, 2, 3, 4].map((i) => ({ capability: "burst", input: `n${i}` })),
-      { capability: "burst", input: "h1", options: { priority: "high" as const } },
-      { capability: "burst", input: "h2", options: { priority: "high" as const } },
-    ]);
+    // High first, then normal, each band in one call: six deliveries for four slots, so polls
+    // that each asked for every free slot would hand two back. Normal after high, because a
+    // sweep asks for every free slot while other bands' polls stay open (one-message sweeps
+    // cost more under load): a high task stored after a normal sweep went out could still come
+    // on the high band's poll to a full agent. With high stored first, the server hands h1 to that
+    // poll while the normal tasks are still being submitted.
+    const high = await client.submitMany(
+      ["h1", "h2"].map((input) => ({
+        capability: "burst",
+        input,
+        options: { priority: "high" as const },
+      })),
+    );
+    const normal = await client.submitMany(
+      [1, 2, 3, 4].map((i) => ({ capability: "burst", input: `n${i}` })),
+    );
+    const submitted = [...high, ...normal];
     await waitFor("every slot busy", () => runs.size === concurrency);
     release.open();
     const ends = await Promise.all(
