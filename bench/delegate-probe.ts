@@ -10,24 +10,33 @@
  * it, each parent delegates --fanout children at once, and --children / --fanout parents run,
  * --parents at a time.
  */
-import { parseArgs } from "node:util";
 import { createClient } from "../src/client/client.js";
 import { Worker } from "../src/dispatch/worker.js";
 import { NatsServerProcess } from "../src/nats/server-process.js";
 import { defineAgent } from "../src/sdk/define-agent.js";
 import type { JsonValue } from "../src/types.js";
 import { cpuMs } from "./lib/children.js";
+import { oneOf, parseFlags, positive, runMain } from "./lib/flags.js";
 import { median, payload } from "./lib/stats.js";
 
-const { values: args } = parseArgs({
-  options: {
+const USAGE = `npm run bench:delegate -- [flags]
+
+  --children N     children delegated per run (default 1600)
+  --parents N      parents running at once (default 16)
+  --fanout N       children each parent delegates at once with delegateAll (default: one at a time)
+  --runs N         runs (default 3)
+  --tracing on|off (default on)
+`;
+const args = parseFlags(
+  {
     children: { type: "string", default: "1600" },
     parents: { type: "string", default: "16" },
     fanout: { type: "string" },
     runs: { type: "string", default: "3" },
     tracing: { type: "string", default: "on" },
   },
-});
+  USAGE,
+);
 
 interface Sample {
   rate: number;
@@ -37,10 +46,11 @@ interface Sample {
 }
 
 async function main(): Promise<void> {
-  if (args.tracing === "off") process.env.BATON_TRACING = "off";
-  const children = Number(args.children);
-  const concurrency = Number(args.parents);
-  const fanout = args.fanout === undefined ? undefined : Number(args.fanout);
+  const children = positive(args.children, "--children");
+  const concurrency = positive(args.parents, "--parents");
+  const fanout = args.fanout === undefined ? undefined : positive(args.fanout, "--fanout");
+  const runs = positive(args.runs, "--runs");
+  if (oneOf(args.tracing, "--tracing", ["on", "off"]) === "off") process.env.BATON_TRACING = "off";
   const nats = await NatsServerProcess.start({});
   const natsPid = nats.pid;
   if (natsPid === undefined) throw new Error("nats-server did not start");
@@ -111,7 +121,7 @@ async function main(): Promise<void> {
   try {
     await run(Math.min(children, 320)); // warm-up
     const samples: Sample[] = [];
-    for (let i = 1; i <= Number(args.runs); i++) {
+    for (let i = 1; i <= runs; i++) {
       const s = await run(children);
       samples.push(s);
       process.stdout.write(`run ${i}: ${s.rate.toFixed(0)} children/s\n`);
@@ -132,10 +142,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runMain(main, USAGE);

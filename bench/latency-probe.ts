@@ -7,22 +7,30 @@
  *   npm run bench:latency -- --rates 450,900 --tasks 5000 [--tracing off]
  */
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
-import { parseArgs } from "node:util";
 import { NatsServerProcess } from "../src/nats/server-process.js";
+import { FlagError, oneOf, parseFlags, positive, runMain } from "./lib/flags.js";
 import { LatencyRun, openLoop } from "./lib/latency.js";
 import { countSocketWrites, socketWrites } from "./lib/socket-writes.js";
 import { closedLoop } from "./lib/stats.js";
 import { batonDriver } from "./scenarios/latency.js";
 import { BatonSystem } from "./systems/baton.js";
 
-const { values: args } = parseArgs({
-  options: {
+const USAGE = `npm run bench:latency -- [flags]
+
+  --rates A,B      offered loads in tasks/s, one run each (default 450,900)
+  --tasks N        tasks per run (default 5000)
+  --workers N      agent concurrency (default 64)
+  --tracing on|off (default on)
+`;
+const args = parseFlags(
+  {
     rates: { type: "string", default: "450,900" },
     tasks: { type: "string", default: "5000" },
     workers: { type: "string", default: "64" },
     tracing: { type: "string", default: "on" },
   },
-});
+  USAGE,
+);
 
 countSocketWrites();
 
@@ -38,16 +46,20 @@ new PerformanceObserver((list) => {
 const ms = (ns: number): string => (ns / 1e6).toFixed(1);
 
 async function main(): Promise<void> {
-  if (args.tracing === "off") process.env.BATON_TRACING = "off";
-  const n = Number(args.tasks);
+  const n = positive(args.tasks, "--tasks");
+  const workers = positive(args.workers, "--workers");
   const rates = args.rates.split(",").map(Number);
-  if (!Number.isInteger(n) || n <= 0) throw new Error("--tasks must be a positive integer");
-  if (rates.some((r) => !(r > 0))) throw new Error("--rates must be positive numbers");
+  if (rates.some((r) => !(r > 0) || !Number.isFinite(r))) {
+    throw new FlagError(
+      `--rates: expected tasks/s like 450,900, got ${JSON.stringify(args.rates)}`,
+    );
+  }
+  if (oneOf(args.tracing, "--tracing", ["on", "off"]) === "off") process.env.BATON_TRACING = "off";
   const nats = await NatsServerProcess.start({});
   const baton = await BatonSystem.start({
     natsUrl: nats.url,
     prefix: "LATPROBE",
-    workerConcurrency: Number(args.workers),
+    workerConcurrency: workers,
   });
   // The same hooks and submit as scenario 3's Baton side.
   const driver = batonDriver(baton);
@@ -90,7 +102,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(main, USAGE);

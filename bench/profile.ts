@@ -14,17 +14,28 @@ import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { NatsServerProcess } from "../src/nats/server-process.js";
 import { hotspots, type CpuProfile } from "./lib/cpu-profile.js";
+import { oneOf, parseFlags, positive, runMain } from "./lib/flags.js";
 import { allocators, type HeapProfile } from "./lib/heap-profile.js";
 import { countSocketWrites, socketBytes, socketWrites } from "./lib/socket-writes.js";
 import { closedLoop, median } from "./lib/stats.js";
 import { BatonSystem } from "./systems/baton.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const { values: args } = parseArgs({
-  options: {
+const USAGE = `npm run bench:profile -- [flags]
+
+  --tasks N        tasks per round (default 5000)
+  --rounds N       timed rounds, after a warm-up (default 3)
+  --producers N    concurrent submitters (default 64)
+  --workers N      agent concurrency (default 64)
+  --tracing on|off (default on)
+  --profile on|off|heap  CPU profile, none (only measure), or sampled allocations (default on)
+  --top N          functions listed (default 25)
+  --out DIR        where the profile is written (default bench/results)
+`;
+const args = parseFlags(
+  {
     tasks: { type: "string", default: "5000" },
     rounds: { type: "string", default: "3" },
     producers: { type: "string", default: "64" },
@@ -34,7 +45,8 @@ const { values: args } = parseArgs({
     top: { type: "string", default: "25" },
     out: { type: "string", default: join(HERE, "results") },
   },
-});
+  USAGE,
+);
 
 /** utime + stime of a process, in seconds. */
 function cpuSeconds(pid: number): number {
@@ -43,21 +55,25 @@ function cpuSeconds(pid: number): number {
 }
 
 async function main(): Promise<void> {
-  if (args.tracing === "off") process.env.BATON_TRACING = "off";
-  const n = Number(args.tasks);
+  const n = positive(args.tasks, "--tasks");
+  const rounds = positive(args.rounds, "--rounds");
+  const producers = positive(args.producers, "--producers");
+  const workers = positive(args.workers, "--workers");
+  const top = positive(args.top, "--top");
+  const mode = oneOf(args.profile, "--profile", ["on", "off", "heap"]);
+  if (oneOf(args.tracing, "--tracing", ["on", "off"]) === "off") process.env.BATON_TRACING = "off";
   const nats = await NatsServerProcess.start({});
   const system = await BatonSystem.start({
     natsUrl: nats.url,
     prefix: "PROF",
-    workerConcurrency: Number(args.workers),
+    workerConcurrency: workers,
   });
   const session = new Session();
   session.connect();
   const rates: number[] = [];
   try {
-    await system.runSingle(Math.min(n, 1000), Number(args.producers), closedLoop); // warm-up
-    const mode = args.profile === "off" || args.profile === "heap" ? args.profile : "cpu";
-    if (mode === "cpu") {
+    await system.runSingle(Math.min(n, 1000), producers, closedLoop); // warm-up
+    if (mode === "on") {
       await session.post("Profiler.enable");
       await session.post("Profiler.start");
     } else if (mode === "heap") {
@@ -75,9 +91,9 @@ async function main(): Promise<void> {
     const bytesBefore = socketBytes();
     const selfBefore = process.cpuUsage();
     const started = performance.now();
-    for (let r = 0; r < Number(args.rounds); r++) {
+    for (let r = 0; r < rounds; r++) {
       const t0 = performance.now();
-      await system.runSingle(n, Number(args.producers), closedLoop);
+      await system.runSingle(n, producers, closedLoop);
       rates.push(n / ((performance.now() - t0) / 1000));
       process.stdout.write(
         `\rround ${r + 1}/${args.rounds}: ${Math.round(rates.at(-1) ?? 0)} tasks/s`,
@@ -88,7 +104,7 @@ async function main(): Promise<void> {
     const natsCpu = pid ? cpuSeconds(pid) - natsBefore : Number.NaN;
     process.stdout.write("\n");
     console.log(`median ${Math.round(median(rates))} tasks/s over ${args.rounds} rounds of ${n}`);
-    const tasks = n * Number(args.rounds);
+    const tasks = n * rounds;
     console.log(
       `CPU per task: this process ${Math.round((self.user + self.system) / tasks)} us, nats-server ${Math.round((natsCpu * 1e6) / tasks)} us; socket writes ${((socketWrites() - writesBefore) / tasks).toFixed(1)} of ${Math.round((socketBytes() - bytesBefore) / (socketWrites() - writesBefore || 1))} bytes`,
     );
@@ -96,7 +112,6 @@ async function main(): Promise<void> {
       `CPU per wall second: this process ${(((self.user + self.system) / 1e6 / wall) * 100).toFixed(0)}%, nats-server ${((natsCpu / wall) * 100).toFixed(0)}%`,
     );
     if (mode === "off") return;
-    const top = Number(args.top);
     mkdirSync(args.out, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
     if (mode === "heap") {
@@ -136,7 +151,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+runMain(main, USAGE);

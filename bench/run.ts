@@ -17,41 +17,15 @@ import { readFileSync } from "node:fs";
 import { cpus, release, totalmem, type } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import { Redis } from "ioredis";
 import { compileConfig } from "../src/config/index.js";
 import { NatsServerProcess } from "../src/nats/server-process.js";
+import { FlagError, parseFlags, positive, usageExit } from "./lib/flags.js";
 import { summaryLines, writeReport, type Machine, type RunReport } from "./lib/report.js";
 import type { ScenarioResult } from "./lib/runner.js";
 import { SCENARIOS, type Context } from "./scenarios/index.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-
-const { values: args } = parseArgs({
-  options: {
-    rounds: { type: "string", default: "5" },
-    scenario: { type: "string", multiple: true },
-    tasks: { type: "string", default: "5000" },
-    producers: { type: "string", default: "64" },
-    workers: { type: "string", default: "64" },
-    batch: { type: "string", default: "100" },
-    "batch-callers": { type: "string", default: "4" },
-    "cost-tasks": { type: "string", default: "2000" },
-    loads: { type: "string", default: "25,50,80" },
-    peak: { type: "string" },
-    "handoff-calls": { type: "string", default: "5000" },
-    delegates: { type: "string", default: "1000" },
-    "handoff-concurrency": { type: "string", default: "16" },
-    "scale-tasks": { type: "string", default: "1000000" },
-    "long-tasks": { type: "string", default: "10000" },
-    "long-lease": { type: "string", default: "30s" },
-    "long-window": { type: "string", default: "3" },
-    help: { type: "boolean", short: "h" },
-    "timeout-ms": { type: "string", default: "180000" },
-    redis: { type: "string", default: "redis://127.0.0.1:6379" },
-    out: { type: "string", default: join(HERE, "results") },
-  },
-});
 
 const HELP = `npm run bench -- [flags]
 
@@ -78,11 +52,31 @@ ${SCENARIOS.map((s) => `                         ${s.name.padEnd(11)} ${s.summar
   --out DIR            results directory (default bench/results)
 `;
 
-function positive(text: string, flag: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${flag}: expected an integer >= 1`);
-  return n;
-}
+const args = parseFlags(
+  {
+    rounds: { type: "string", default: "5" },
+    scenario: { type: "string", multiple: true },
+    tasks: { type: "string", default: "5000" },
+    producers: { type: "string", default: "64" },
+    workers: { type: "string", default: "64" },
+    batch: { type: "string", default: "100" },
+    "batch-callers": { type: "string", default: "4" },
+    "cost-tasks": { type: "string", default: "2000" },
+    loads: { type: "string", default: "25,50,80" },
+    peak: { type: "string" },
+    "handoff-calls": { type: "string", default: "5000" },
+    delegates: { type: "string", default: "1000" },
+    "handoff-concurrency": { type: "string", default: "16" },
+    "scale-tasks": { type: "string", default: "1000000" },
+    "long-tasks": { type: "string", default: "10000" },
+    "long-lease": { type: "string", default: "30s" },
+    "long-window": { type: "string", default: "3" },
+    "timeout-ms": { type: "string", default: "180000" },
+    redis: { type: "string", default: "redis://127.0.0.1:6379" },
+    out: { type: "string", default: join(HERE, "results") },
+  },
+  HELP,
+);
 
 async function machine(nats: NatsServerProcess, redisUrl: string): Promise<Machine> {
   const v = spawnSync(nats.binary, ["--version"], { encoding: "utf8" });
@@ -111,58 +105,70 @@ async function machine(nats: NatsServerProcess, redisUrl: string): Promise<Machi
 
 /** The lease as given, once Baton's config accepts it (so a typo fails before any scenario). */
 function leaseText(text: string): string {
-  compileConfig({ lease: text });
+  try {
+    compileConfig({ lease: text });
+  } catch (err) {
+    throw new FlagError(`--long-lease: ${err instanceof Error ? err.message : String(err)}`);
+  }
   return text;
 }
 
 function loadList(text: string): number[] {
   const loads = text.split(",").map((t) => Number(t.trim()));
   if (loads.length === 0 || loads.some((l) => !Number.isFinite(l) || l <= 0 || l > 200)) {
-    throw new Error("--loads: expected percentages like 25,50,80");
+    throw new FlagError("--loads: expected percentages like 25,50,80");
   }
   return loads;
 }
 
-async function main(): Promise<void> {
-  if (args.help) {
-    process.stdout.write(HELP);
-    return;
-  }
+/** Every flag checked, before any server starts. */
+function flagsOf(): Omit<Context, "natsUrl" | "natsPid"> & { wanted: string[] } {
   const wanted = args.scenario ?? SCENARIOS.map((s) => s.name);
   const unknown = wanted.filter((w) => !SCENARIOS.some((s) => s.name === w));
   if (unknown.length) {
-    throw new Error(
-      `unknown scenario ${unknown.join(", ")}; known: ${SCENARIOS.map((s) => s.name).join(", ")}`,
+    throw new FlagError(
+      `--scenario: unknown ${unknown.join(", ")}; known: ${SCENARIOS.map((s) => s.name).join(", ")}`,
     );
   }
+  return {
+    wanted,
+    redisUrl: args.redis,
+    settings: {
+      rounds: positive(args.rounds, "--rounds"),
+      timeoutMs: positive(args["timeout-ms"], "--timeout-ms"),
+    },
+    tasks: positive(args.tasks, "--tasks"),
+    producers: positive(args.producers, "--producers"),
+    workers: positive(args.workers, "--workers"),
+    batch: positive(args.batch, "--batch"),
+    batchCallers: positive(args["batch-callers"], "--batch-callers"),
+    costTasks: positive(args["cost-tasks"], "--cost-tasks"),
+    loads: loadList(args.loads),
+    peak: args.peak === undefined ? undefined : positive(args.peak, "--peak"),
+    handoffCalls: positive(args["handoff-calls"], "--handoff-calls"),
+    delegates: positive(args.delegates, "--delegates"),
+    handoffConcurrency: positive(args["handoff-concurrency"], "--handoff-concurrency"),
+    scaleTasks: positive(args["scale-tasks"], "--scale-tasks"),
+    longTasks: positive(args["long-tasks"], "--long-tasks"),
+    longLease: leaseText(args["long-lease"]),
+    longWindow: positive(args["long-window"], "--long-window"),
+    stamp: Date.now().toString(36).toUpperCase(),
+  };
+}
+
+async function main(): Promise<void> {
+  let flags;
+  try {
+    flags = flagsOf();
+  } catch (err) {
+    if (err instanceof FlagError) usageExit(err, HELP);
+    throw err;
+  }
+  const { wanted, ...rest } = flags;
   const startedAt = new Date().toISOString();
   const nats = await NatsServerProcess.start();
   try {
-    const ctx: Context = {
-      natsUrl: nats.url,
-      natsPid: nats.pid,
-      redisUrl: args.redis,
-      settings: {
-        rounds: positive(args.rounds, "--rounds"),
-        timeoutMs: positive(args["timeout-ms"], "--timeout-ms"),
-      },
-      tasks: positive(args.tasks, "--tasks"),
-      producers: positive(args.producers, "--producers"),
-      workers: positive(args.workers, "--workers"),
-      batch: positive(args.batch, "--batch"),
-      batchCallers: positive(args["batch-callers"], "--batch-callers"),
-      costTasks: positive(args["cost-tasks"], "--cost-tasks"),
-      loads: loadList(args.loads),
-      peak: args.peak === undefined ? undefined : positive(args.peak, "--peak"),
-      handoffCalls: positive(args["handoff-calls"], "--handoff-calls"),
-      delegates: positive(args.delegates, "--delegates"),
-      handoffConcurrency: positive(args["handoff-concurrency"], "--handoff-concurrency"),
-      scaleTasks: positive(args["scale-tasks"], "--scale-tasks"),
-      longTasks: positive(args["long-tasks"], "--long-tasks"),
-      longLease: leaseText(args["long-lease"]),
-      longWindow: positive(args["long-window"], "--long-window"),
-      stamp: Date.now().toString(36).toUpperCase(),
-    };
+    const ctx: Context = { natsUrl: nats.url, natsPid: nats.pid, ...rest };
     const m = await machine(nats, ctx.redisUrl);
     process.stderr.write(
       `bench: ${m.cpus} x ${m.cpuModel}, node ${m.node}, nats-server ${m.natsServer}, ` +

@@ -1,0 +1,54 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FlagError, oneOf, positive } from "../../bench/lib/flags.js";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+
+/** Runs a bench script with `args`; every case here ends before it starts a server. */
+function bench(script: string, args: string[]) {
+  return spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench", script), ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+}
+
+describe("bench flags", () => {
+  it("takes integers >= 1 and names the flag of anything else", () => {
+    expect(positive("64", "--workers")).toBe(64);
+    for (const bad of ["0", "-3", "1.5", "abc", ""]) {
+      expect(() => positive(bad, "--workers")).toThrow(FlagError);
+    }
+    expect(() => positive("x", "--tasks")).toThrow('--tasks: expected an integer >= 1, got "x"');
+  });
+
+  it("takes only the listed choices", () => {
+    expect(oneOf("heap", "--profile", ["on", "off", "heap"])).toBe("heap");
+    expect(() => oneOf("of", "--tracing", ["on", "off"])).toThrow(
+      '--tracing: expected on or off, got "of"',
+    );
+  });
+
+  it("prints the usage on --help and exits 0", () => {
+    const r = bench("profile.ts", ["--help"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("npm run bench:profile -- [flags]");
+    expect(r.stdout).toContain("--tracing on|off");
+  });
+
+  it("ends with the wrong flag and the usage, exit code 2, not a stack", () => {
+    for (const [script, args, message] of [
+      ["run.ts", ["--tasks", "0"], 'error: --tasks: expected an integer >= 1, got "0"'],
+      ["run.ts", ["--scenario", "nope"], "error: --scenario: unknown nope"],
+      ["delegate-probe.ts", ["--bogus"], "error: Unknown option '--bogus'"],
+      ["latency-probe.ts", ["--rates", "fast"], "error: --rates: expected tasks/s"],
+    ] as const) {
+      const r = bench(script, [...args]);
+      expect(r.status, script).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).toContain("[flags]");
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});
