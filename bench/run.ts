@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import { compileConfig } from "../src/config/index.js";
 import { NatsServerProcess } from "../src/nats/server-process.js";
-import { FlagError, parseFlags, positive, usageExit } from "./lib/flags.js";
+import { FlagError, parseFlags, positive, runMain } from "./lib/flags.js";
 import { summaryLines, writeReport, type Machine, type RunReport } from "./lib/report.js";
 import type { ScenarioResult } from "./lib/runner.js";
 import { SCENARIOS, type Context } from "./scenarios/index.js";
@@ -157,14 +157,7 @@ function flagsOf(): Omit<Context, "natsUrl" | "natsPid"> & { wanted: string[] } 
 }
 
 async function main(): Promise<void> {
-  let flags;
-  try {
-    flags = flagsOf();
-  } catch (err) {
-    if (err instanceof FlagError) usageExit(err, HELP);
-    throw err;
-  }
-  const { wanted, ...rest } = flags;
+  const { wanted, ...rest } = flagsOf();
   const startedAt = new Date().toISOString();
   const nats = await NatsServerProcess.start();
   try {
@@ -193,4 +186,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+runMain(main, HELP);

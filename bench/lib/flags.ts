@@ -12,7 +12,7 @@ export class FlagError extends Error {
   override name = "FlagError";
 }
 
-export function usageExit(err: unknown, usage: string): never {
+function usageExit(err: unknown, usage: string): never {
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`error: ${message}\n\n${usage}`);
   process.exit(2);
