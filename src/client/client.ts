@@ -246,9 +246,10 @@ export class BatonClient implements AsyncDisposable {
     const tracer = batonTracer();
     if (!tracer) return this.storeRecord(prepared, undefined);
     const { capability, compiled } = prepared;
-    const span = tracer.startSpan(`${capability} publish`, {
-      kind: SpanKind.PRODUCER,
-      attributes: {
+    const span = tracer.startSpan(`${capability} publish`, { kind: SpanKind.PRODUCER });
+    // Only a recorded span needs them (a sampled-out task's span is just its context).
+    if (span.isRecording()) {
+      span.setAttributes({
         [ATTR.MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM_NATS,
         [ATTR.MESSAGING_OPERATION_TYPE]: "send",
         [ATTR.MESSAGING_OPERATION_NAME]: "publish",
@@ -259,8 +260,8 @@ export class BatonClient implements AsyncDisposable {
         [ATTR.TASK_CAPABILITY]: capability,
         [ATTR.TASK_PRIORITY]: compiled.priority,
         ...(compiled.parentId ? { [ATTR.TASK_PARENT_ID]: compiled.parentId } : {}),
-      },
-    });
+      });
+    }
     try {
       const result = await this.storeRecord(prepared, span);
       if (span.isRecording()) {

@@ -207,24 +207,42 @@ export class StoreSpan implements Span {
   }
 }
 
+/** How a StoreTracer samples (the SDK's built-in samplers; see storeTracerMode). */
+export interface StoreTracerSampling {
+  /** A span with a valid parent is sampled when its parent was (ParentBased). */
+  parentBased: boolean;
+  /** Whether a span without one (or any span, when not parentBased) is; absent: all are. */
+  rootSampled?: (traceId: string) => boolean;
+}
+
+const PARENT_BASED_ALWAYS_ON: StoreTracerSampling = { parentBased: true };
+
 /**
- * A Tracer whose spans go to the span store only. Sampling is the SDK default's, parent-based
- * always-on (or always-on): a span is recorded unless its parent was not sampled.
+ * A Tracer whose spans go to the span store only. Sampling follows the SDK's built-in samplers
+ * (the default is parent-based always-on: a span is recorded unless its parent was not sampled).
+ * A span not sampled is a bare context, which carries the decision on to the task's other spans,
+ * so an unsampled task costs little more than its ids.
  */
 export class StoreTracer implements Tracer {
   constructor(
     private readonly sink: StoredSpanSink,
     private readonly encode: SpanEncoder,
-    private readonly alwaysOn = false,
+    private readonly sampling: StoreTracerSampling = PARENT_BASED_ALWAYS_ON,
   ) {}
+
+  private sampled(traceId: string, parent: SpanContext | undefined): boolean {
+    if (parent && this.sampling.parentBased) return (parent.traceFlags & TraceFlags.SAMPLED) !== 0;
+    return this.sampling.rootSampled?.(traceId) ?? true;
+  }
 
   startSpan(name: string, options: SpanOptions = {}, ctx: Context = context.active()): Span {
     if (isTracingSuppressed(ctx)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const parent = options.root ? undefined : trace.getSpanContext(ctx);
     const valid = parent && isSpanContextValid(parent) ? parent : undefined;
-    const sampled = this.alwaysOn || !valid || (valid.traceFlags & TraceFlags.SAMPLED) !== 0;
+    const traceId = valid?.traceId ?? randomHex(16);
+    const sampled = this.sampled(traceId, valid);
     const sc: SpanContext = {
-      traceId: valid?.traceId ?? randomHex(16),
+      traceId,
       spanId: randomHex(8),
       traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
       ...(valid?.traceState ? { traceState: valid.traceState } : {}),

@@ -182,23 +182,27 @@ export function tracingTelemetry(
             ? trace.setSpanContext(ROOT_CONTEXT, producer)
             : ROOT_CONTEXT;
       const links: Link[] = producer ? [{ context: producer }] : [];
-      const attributes = taskAttributes(record);
-      const queue = queueOf(record);
-      attributes[ATTR.AGENT_ID] = agentId;
-      attributes[ATTR.TASK_ATTEMPT] = record.attempt;
-      attributes[ATTR.TASK_PRIORITY] = record.priority;
-      attributes[ATTR.CLAIM_VIA] = via;
-      attributes[ATTR.MESSAGING_SYSTEM_NAME] = MESSAGING_SYSTEM_NATS;
-      attributes[ATTR.MESSAGING_OPERATION_TYPE] = "process";
-      attributes[ATTR.MESSAGING_OPERATION_NAME] = "process";
-      attributes[ATTR.MESSAGING_DESTINATION_NAME] = queue.destination;
-      attributes[ATTR.MESSAGING_CONSUMER_GROUP_NAME] = queue.group;
-      attributes[ATTR.MESSAGING_MESSAGE_ID] = record.id;
       const span = tracer.startSpan(
         `${record.capability} process`,
-        { kind: SpanKind.CONSUMER, links, attributes },
+        { kind: SpanKind.CONSUMER, links },
         parent,
       );
+      // Only a recorded span needs them (a sampled-out task's span is just its context).
+      if (span.isRecording()) {
+        const attributes = taskAttributes(record);
+        const queue = queueOf(record);
+        attributes[ATTR.AGENT_ID] = agentId;
+        attributes[ATTR.TASK_ATTEMPT] = record.attempt;
+        attributes[ATTR.TASK_PRIORITY] = record.priority;
+        attributes[ATTR.CLAIM_VIA] = via;
+        attributes[ATTR.MESSAGING_SYSTEM_NAME] = MESSAGING_SYSTEM_NATS;
+        attributes[ATTR.MESSAGING_OPERATION_TYPE] = "process";
+        attributes[ATTR.MESSAGING_OPERATION_NAME] = "process";
+        attributes[ATTR.MESSAGING_DESTINATION_NAME] = queue.destination;
+        attributes[ATTR.MESSAGING_CONSUMER_GROUP_NAME] = queue.group;
+        attributes[ATTR.MESSAGING_MESSAGE_ID] = record.id;
+        span.setAttributes(attributes);
+      }
       const traced = new TracedAttempt(
         tracer,
         span,

@@ -6,7 +6,13 @@
  * span store as the only destination, Baton's own spans skip the SDK (see StoreTracer).
  * BATON_TRACING=off (config `tracing`) makes no spans at all.
  */
-import { ProxyTracerProvider, trace, type Context, type Tracer } from "@opentelemetry/api";
+import {
+  ProxyTracerProvider,
+  ROOT_CONTEXT,
+  trace,
+  type Context,
+  type Tracer,
+} from "@opentelemetry/api";
 import type {
   ReadableSpan,
   Span,
@@ -96,20 +102,52 @@ export function configuredExporters(env: NodeJS.ProcessEnv): string[] {
   return env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? ["otlp"] : [];
 }
 
+/** How a StoreTracer samples: by the parent's flag when it has one, else by trace id. */
+export interface StoreSampling {
+  /** A span with a valid parent follows the parent's sampled flag (the SDK's ParentBased). */
+  parentBased: boolean;
+  /** The share of traces a root (or any, when not parentBased) span starts sampled, 0 to 1. */
+  ratio: number;
+}
+
+/** OTEL_TRACES_SAMPLER_ARG as the SDK reads it for ratio samplers: 1 when unset or invalid. */
+function samplerRatio(arg: string | undefined): number {
+  const text = arg?.trim();
+  if (!text) return 1;
+  const ratio = Number(text);
+  return Number.isFinite(ratio) && ratio >= 0 && ratio <= 1 ? ratio : 1;
+}
+
 /**
  * Whether Baton's own spans can skip the SDK (see StoreTracer): the span store is their only
- * destination and the SDK would record every one of them with no limit that matters. Returns the
- * sampler to follow, or undefined when the SDK must make them.
+ * destination, no span limit is set, and the sampler is one of the SDK's built-in ones that a
+ * StoreTracer makes the same decisions as. Returns how to sample, or undefined when the SDK must
+ * make the spans.
  */
-export function storeTracerMode(env: NodeJS.ProcessEnv): "parentbased" | "always_on" | undefined {
+export function storeTracerMode(env: NodeJS.ProcessEnv): StoreSampling | undefined {
   if (configuredExporters(env).length > 0) return undefined;
   const limited = Object.keys(env).some(
     (k) => k.startsWith("OTEL_") && k.endsWith("_LIMIT") && env[k]?.trim(),
   );
   if (limited) return undefined;
   const sampler = (env.OTEL_TRACES_SAMPLER ?? "").trim().toLowerCase();
-  if (sampler === "" || sampler === "parentbased_always_on") return "parentbased";
-  return sampler === "always_on" ? "always_on" : undefined;
+  switch (sampler) {
+    case "":
+    case "parentbased_always_on":
+      return { parentBased: true, ratio: 1 };
+    case "always_on":
+      return { parentBased: false, ratio: 1 };
+    case "parentbased_always_off":
+      return { parentBased: true, ratio: 0 };
+    case "always_off":
+      return { parentBased: false, ratio: 0 };
+    case "parentbased_traceidratio":
+      return { parentBased: true, ratio: samplerRatio(env.OTEL_TRACES_SAMPLER_ARG) };
+    case "traceidratio":
+      return { parentBased: false, ratio: samplerRatio(env.OTEL_TRACES_SAMPLER_ARG) };
+    default:
+      return undefined;
+  }
 }
 
 /** The OTLP protocol asked for: grpc, http/json or http/protobuf (the default). */
@@ -162,8 +200,19 @@ async function start(options: TracingOptions): Promise<Started | undefined> {
     log?.debug("a tracer provider is already registered; Baton's spans go to it");
     return { store: undefined, processors: [], shutdown: () => Promise.resolve() };
   }
-  const [{ NodeSDK }, { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor }] =
-    await Promise.all([import("@opentelemetry/sdk-node"), import("@opentelemetry/sdk-trace-base")]);
+  const [
+    { NodeSDK },
+    {
+      BatchSpanProcessor,
+      ConsoleSpanExporter,
+      SamplingDecision,
+      SimpleSpanProcessor,
+      TraceIdRatioBasedSampler,
+    },
+  ] = await Promise.all([
+    import("@opentelemetry/sdk-node"),
+    import("@opentelemetry/sdk-trace-base"),
+  ]);
   const store = new SpanStoreExporter();
   const processors: SpanProcessor[] = [
     new AgentIdProcessor(),
@@ -192,14 +241,26 @@ async function start(options: TracingOptions): Promise<Started | undefined> {
       : {}),
   });
   sdk.start();
-  const mode = storeTracerMode(env);
-  if (mode) {
+  const sampling = storeTracerMode(env);
+  if (sampling) {
     // The SDK's resource, read off a span that is never ended (so never exported).
     const probe = trace.getTracer(TRACER_NAME).startSpan("baton.resource") as Partial<ReadableSpan>;
     // Detectors may still be reading (host.id); the SDK logs an error for an early read.
     await probe.resource?.waitForAsyncAttributes?.();
     const resource = probe.resource?.attributes ?? {};
-    tracer = new StoreTracer(store, storeSpanEncoder(store, resource), mode === "always_on");
+    // The SDK's own ratio sampler decides root spans, so a trace is kept or dropped as it would
+    // be by the SDK (and by any other service with the same ratio).
+    const byTraceId = new TraceIdRatioBasedSampler(sampling.ratio);
+    const rootSampled =
+      sampling.ratio >= 1
+        ? undefined
+        : (traceId: string): boolean =>
+            byTraceId.shouldSample(ROOT_CONTEXT, traceId).decision ===
+            SamplingDecision.RECORD_AND_SAMPLED;
+    tracer = new StoreTracer(store, storeSpanEncoder(store, resource), {
+      parentBased: sampling.parentBased,
+      ...(rootSampled ? { rootSampled } : {}),
+    });
   }
   return { store, processors, shutdown: () => sdk.shutdown() };
 }

@@ -20,7 +20,9 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
+  SamplingDecision,
   SimpleSpanProcessor,
+  TraceIdRatioBasedSampler,
 } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AGENT_CONTEXT_KEY } from "../../src/telemetry/agent-context.js";
@@ -30,7 +32,7 @@ import {
   storeSpanEncoder,
   type SpanRecord,
 } from "../../src/telemetry/span-store.js";
-import { StoreTracer } from "../../src/telemetry/store-tracer.js";
+import { StoreTracer, type StoreTracerSampling } from "../../src/telemetry/store-tracer.js";
 import { storeTracerMode } from "../../src/telemetry/tracing.js";
 
 const RESOURCE = { "service.name": "svc", "process.pid": 4242, "host.name": "h1" };
@@ -47,12 +49,15 @@ function sdkTracer(): { tracer: Tracer; records: () => SpanRecord[] } {
   };
 }
 
-function storeTracer(alwaysOn = false): { tracer: StoreTracer; records: () => SpanRecord[] } {
+function storeTracer(sampling?: StoreTracerSampling): {
+  tracer: StoreTracer;
+  records: () => SpanRecord[];
+} {
   const store = new SpanStoreExporter();
   const jsons: string[] = [];
   const sink = { record: (_traceId: string, json: string) => void jsons.push(json) };
   return {
-    tracer: new StoreTracer(sink, storeSpanEncoder(store, RESOURCE), alwaysOn),
+    tracer: new StoreTracer(sink, storeSpanEncoder(store, RESOURCE), sampling),
     records: () => jsons.map((j) => JSON.parse(j) as SpanRecord),
   };
 }
@@ -168,7 +173,7 @@ describe("StoreTracer", () => {
       ["sampled", "1".repeat(32), "2".repeat(16)],
     ]);
     // always_on records it anyway.
-    const on = storeTracer(true);
+    const on = storeTracer({ parentBased: false });
     on.tracer.startSpan("unsampled", {}, remote(TraceFlags.NONE)).end();
     expect(on.records()).toHaveLength(1);
   });
@@ -192,12 +197,74 @@ describe("StoreTracer", () => {
 
 describe("storeTracerMode", () => {
   it("is used only when the span store is the only destination and the SDK would keep all", () => {
-    expect(storeTracerMode({})).toBe("parentbased");
-    expect(storeTracerMode({ OTEL_TRACES_EXPORTER: "none" })).toBe("parentbased");
-    expect(storeTracerMode({ OTEL_TRACES_SAMPLER: "always_on" })).toBe("always_on");
+    expect(storeTracerMode({})).toEqual({ parentBased: true, ratio: 1 });
+    expect(storeTracerMode({ OTEL_TRACES_EXPORTER: "none" })).toEqual({
+      parentBased: true,
+      ratio: 1,
+    });
+    expect(storeTracerMode({ OTEL_TRACES_SAMPLER: "always_on" })).toEqual({
+      parentBased: false,
+      ratio: 1,
+    });
     expect(storeTracerMode({ OTEL_TRACES_EXPORTER: "otlp" })).toBeUndefined();
     expect(storeTracerMode({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://x:4318" })).toBeUndefined();
-    expect(storeTracerMode({ OTEL_TRACES_SAMPLER: "traceidratio" })).toBeUndefined();
+    expect(storeTracerMode({ OTEL_TRACES_SAMPLER: "jaeger_remote" })).toBeUndefined();
     expect(storeTracerMode({ OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: "10" })).toBeUndefined();
+  });
+
+  it("reads the SDK's ratio and always-off samplers, with the SDK's default ratio of 1", () => {
+    const mode = (sampler: string, arg?: string) =>
+      storeTracerMode({
+        OTEL_TRACES_SAMPLER: sampler,
+        ...(arg !== undefined ? { OTEL_TRACES_SAMPLER_ARG: arg } : {}),
+      });
+    expect(mode("parentbased_traceidratio", "0.1")).toEqual({ parentBased: true, ratio: 0.1 });
+    expect(mode("traceidratio", "0.25")).toEqual({ parentBased: false, ratio: 0.25 });
+    expect(mode("TraceIdRatio", " 0 ")).toEqual({ parentBased: false, ratio: 0 });
+    expect(mode("parentbased_traceidratio")).toEqual({ parentBased: true, ratio: 1 });
+    expect(mode("traceidratio", "2")).toEqual({ parentBased: false, ratio: 1 });
+    expect(mode("traceidratio", "a tenth")).toEqual({ parentBased: false, ratio: 1 });
+    expect(mode("parentbased_always_off")).toEqual({ parentBased: true, ratio: 0 });
+    expect(mode("always_off")).toEqual({ parentBased: false, ratio: 0 });
+  });
+});
+
+describe("StoreTracer sampling", () => {
+  const sdk = new TraceIdRatioBasedSampler(0.3);
+  const sdkKeeps = (traceId: string): boolean =>
+    sdk.shouldSample(ROOT_CONTEXT, traceId).decision === SamplingDecision.RECORD_AND_SAMPLED;
+
+  it("keeps a root span exactly when the SDK's ratio sampler would, and stores only those", () => {
+    const { tracer, records } = storeTracer({ parentBased: true, rootSampled: sdkKeeps });
+    const spans = Array.from({ length: 400 }, (_, i) => tracer.startSpan(`root ${i}`));
+    for (const s of spans) s.end();
+    const kept = spans.filter((s) => sdkKeeps(s.spanContext().traceId));
+    // Some of each, near the ratio, and the same ones the SDK keeps.
+    expect(kept.length).toBeGreaterThan(80);
+    expect(kept.length).toBeLessThan(160);
+    expect(records().map((r) => r.traceId)).toEqual(kept.map((s) => s.spanContext().traceId));
+    for (const s of spans) {
+      const flags = s.spanContext().traceFlags;
+      expect(flags).toBe(sdkKeeps(s.spanContext().traceId) ? TraceFlags.SAMPLED : TraceFlags.NONE);
+    }
+  });
+
+  it("follows the parent's decision when parent-based, and not otherwise", () => {
+    const dropAll = { rootSampled: () => false };
+    const parent = (flags: number): Context =>
+      trace.setSpanContext(ROOT_CONTEXT, {
+        traceId: "3".repeat(32),
+        spanId: "4".repeat(16),
+        traceFlags: flags,
+      });
+    const based = storeTracer({ parentBased: true, ...dropAll });
+    based.tracer.startSpan("child of sampled", {}, parent(TraceFlags.SAMPLED)).end();
+    based.tracer.startSpan("child of unsampled", {}, parent(TraceFlags.NONE)).end();
+    based.tracer.startSpan("root").end();
+    expect(based.records().map((r) => r.name)).toEqual(["child of sampled"]);
+
+    const flat = storeTracer({ parentBased: false, ...dropAll });
+    flat.tracer.startSpan("child of sampled", {}, parent(TraceFlags.SAMPLED)).end();
+    expect(flat.records()).toEqual([]);
   });
 });
