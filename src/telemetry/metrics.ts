@@ -204,6 +204,36 @@ export interface MetricsAgent {
   readonly capabilities: readonly string[];
 }
 
+/** One attempt's metrics: its run duration and outcome, once. A class, not closures per task. */
+class MeasuredAttempt implements AttemptTelemetry {
+  private readonly started = performance.now();
+  private ended = false;
+
+  constructor(
+    private readonly metrics: AgentMetrics,
+    private readonly capability: string,
+    private readonly agent: string,
+  ) {}
+
+  run<T>(fn: () => T): T {
+    return fn();
+  }
+
+  step<T>(_name: string, _cached: boolean, fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
+  end(end: AttemptEnd): void {
+    if (this.ended) return;
+    this.ended = true;
+    const { metrics, capability } = this;
+    metrics.inFlight.dec({ capability, agent: this.agent });
+    const outcome = runOutcome(end);
+    metrics.runDuration.observe({ capability, outcome }, (performance.now() - this.started) / 1000);
+    if (outcome === "retry") metrics.retries.inc({ capability });
+  }
+}
+
 /** The AgentTelemetry hooks recording into `metrics` for one agent runner. */
 export function metricsTelemetry(metrics: AgentMetrics, agent: MetricsAgent): AgentTelemetry {
   const name = agent.name;
@@ -228,27 +258,11 @@ export function metricsTelemetry(metrics: AgentMetrics, agent: MetricsAgent): Ag
     },
     claimed(record: TaskRecord, via: ClaimVia, readyAt?: number): AttemptTelemetry {
       const { capability } = record;
-      const started = performance.now();
       if (readyAt !== undefined) {
         metrics.claimLatency.observe({ capability, via }, Math.max(0, Date.now() - readyAt) / 1000);
       }
       metrics.inFlight.inc({ capability, agent: name });
-      let ended = false;
-      return {
-        run: (fn) => fn(),
-        step: (_name, _cached, fn) => fn(),
-        end(end) {
-          if (ended) return;
-          ended = true;
-          metrics.inFlight.dec({ capability, agent: name });
-          const outcome = runOutcome(end);
-          metrics.runDuration.observe(
-            { capability, outcome },
-            (performance.now() - started) / 1000,
-          );
-          if (outcome === "retry") metrics.retries.inc({ capability });
-        },
-      };
+      return new MeasuredAttempt(metrics, capability, name);
     },
     deadLettered(record) {
       metrics.deadLetters.inc({ capability: record.capability });

@@ -71,7 +71,9 @@ class TracedAttempt implements AttemptTelemetry {
     private readonly tracer: Tracer,
     readonly attempt: Span,
     private readonly ctx: Context,
-    private readonly onEnd: () => void,
+    /** Attempts running here by task id, which this one leaves when it ends. */
+    private readonly live: Map<string, TracedAttempt>,
+    private readonly taskId: string,
   ) {}
 
   run<T>(fn: () => T): T {
@@ -118,7 +120,7 @@ class TracedAttempt implements AttemptTelemetry {
       attempt.setStatus({ code: SpanStatusCode.OK });
     }
     attempt.end();
-    this.onEnd();
+    if (this.live.get(this.taskId) === this) this.live.delete(this.taskId);
   }
 }
 
@@ -207,9 +209,8 @@ export function tracingTelemetry(
         tracer,
         span,
         trace.setSpan(parent, span).setValue(AGENT_CONTEXT_KEY, agentId),
-        () => {
-          if (live.get(record.id) === traced) live.delete(record.id);
-        },
+        live,
+        record.id,
       );
       live.set(record.id, traced);
       return traced;
