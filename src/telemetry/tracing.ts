@@ -10,6 +10,7 @@ import {
   ProxyTracerProvider,
   ROOT_CONTEXT,
   trace,
+  TraceFlags,
   type Context,
   type Tracer,
 } from "@opentelemetry/api";
@@ -35,6 +36,13 @@ import { parseTracingSwitch } from "./tracing-switch.js";
 export { parseTracingSwitch };
 
 const TRACER_NAME = "baton";
+/** A context whose span is a sampled remote parent (made up; see the resource probe). */
+const SAMPLED_PARENT = trace.setSpanContext(ROOT_CONTEXT, {
+  traceId: "0af7651916cd43dd8448eb211c80319c",
+  spanId: "b7ad6b7169203331",
+  traceFlags: TraceFlags.SAMPLED,
+  isRemote: true,
+});
 // Large batches keep a task's spans together: about one message per trace per batch.
 const STORE_BATCH = 2048;
 const FLUSH_TIMEOUT_MS = 2000;
@@ -139,13 +147,11 @@ export function storeTracerMode(env: NodeJS.ProcessEnv): StoreSampling | undefin
       return { parentBased: false, ratio: 1 };
     case "parentbased_always_off":
       return { parentBased: true, ratio: 0 };
-    case "always_off":
-      return { parentBased: false, ratio: 0 };
     case "parentbased_traceidratio":
       return { parentBased: true, ratio: samplerRatio(env.OTEL_TRACES_SAMPLER_ARG) };
-    case "traceidratio":
-      return { parentBased: false, ratio: samplerRatio(env.OTEL_TRACES_SAMPLER_ARG) };
     default:
+      // always_off and traceidratio ignore a parent, so the resource probe below could be
+      // dropped: those go through the SDK.
       return undefined;
   }
 }
@@ -243,8 +249,11 @@ async function start(options: TracingOptions): Promise<Started | undefined> {
   sdk.start();
   const sampling = storeTracerMode(env);
   if (sampling) {
-    // The SDK's resource, read off a span that is never ended (so never exported).
-    const probe = trace.getTracer(TRACER_NAME).startSpan("baton.resource") as Partial<ReadableSpan>;
+    // The SDK's resource, read off a span that is never ended (so never exported). Under a
+    // sampled parent, so a parent-based sampler that drops roots still records it.
+    const probe = trace
+      .getTracer(TRACER_NAME)
+      .startSpan("baton.resource", {}, SAMPLED_PARENT) as Partial<ReadableSpan>;
     // Detectors may still be reading (host.id); the SDK logs an error for an early read.
     await probe.resource?.waitForAsyncAttributes?.();
     const resource = probe.resource?.attributes ?? {};

@@ -272,6 +272,34 @@ describe("tracing across agent processes", () => {
 });
 
 describe("tracing with the span store as the only destination", () => {
+  it("records a sampled caller's task in an agent whose sampler drops its own roots", async () => {
+    // The agent's ratio of 0 samples out every trace it would start; the caller's is sampled.
+    const prefix = `${nats.prefix}R`;
+    const env = {
+      BATON_NATS_URL: nats.url,
+      BATON_PREFIX: prefix,
+      BATON_LOG_LEVEL: "warn",
+      BATON_TEST_NO_SLEEP: "1",
+      OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+      OTEL_TRACES_SAMPLER_ARG: "0",
+    };
+    await using sampling = new AgentProcesses({ env });
+    const agent = await sampling.start({ name: "child-r", modules: [module("trace-child")] });
+    await using own = await createClient({ natsUrl: nats.url, prefix, logLevel: "silent" });
+    const task = await own.submit("trace-double", { n: 5 });
+    expect(await own.wait(task.id, { timeoutMs: 20_000 })).toMatchObject({ result: 10 });
+    const spans = await traceWith(
+      taskTraceId(task) ?? "",
+      ["trace-double process", "step double", "handler work"],
+      own,
+    );
+    // Its spans name the agent's service: the resource was read though the sampler drops roots.
+    expect(one(spans, "trace-double process")).toMatchObject({
+      parentSpanId: one(spans, "trace-double publish").spanId,
+      resource: { serviceName: "baton-agent", pid: agent.pid, agentId: agent.agentIds[0] },
+    });
+  });
+
   it("stores Baton's spans and the handler's own as one trace, as with an exporter", async () => {
     // No OTLP: Baton's spans skip the SDK (StoreTracer); the handler's span still goes through it.
     const prefix = `${nats.prefix}S`;

@@ -212,20 +212,21 @@ describe("storeTracerMode", () => {
     expect(storeTracerMode({ OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: "10" })).toBeUndefined();
   });
 
-  it("reads the SDK's ratio and always-off samplers, with the SDK's default ratio of 1", () => {
+  it("reads the SDK's parent-based ratio and always-off samplers, the ratio 1 by default", () => {
     const mode = (sampler: string, arg?: string) =>
       storeTracerMode({
         OTEL_TRACES_SAMPLER: sampler,
         ...(arg !== undefined ? { OTEL_TRACES_SAMPLER_ARG: arg } : {}),
       });
     expect(mode("parentbased_traceidratio", "0.1")).toEqual({ parentBased: true, ratio: 0.1 });
-    expect(mode("traceidratio", "0.25")).toEqual({ parentBased: false, ratio: 0.25 });
-    expect(mode("TraceIdRatio", " 0 ")).toEqual({ parentBased: false, ratio: 0 });
+    expect(mode("ParentBased_TraceIdRatio", " 0 ")).toEqual({ parentBased: true, ratio: 0 });
     expect(mode("parentbased_traceidratio")).toEqual({ parentBased: true, ratio: 1 });
-    expect(mode("traceidratio", "2")).toEqual({ parentBased: false, ratio: 1 });
-    expect(mode("traceidratio", "a tenth")).toEqual({ parentBased: false, ratio: 1 });
+    expect(mode("parentbased_traceidratio", "2")).toEqual({ parentBased: true, ratio: 1 });
+    expect(mode("parentbased_traceidratio", "a tenth")).toEqual({ parentBased: true, ratio: 1 });
     expect(mode("parentbased_always_off")).toEqual({ parentBased: true, ratio: 0 });
-    expect(mode("always_off")).toEqual({ parentBased: false, ratio: 0 });
+    // Samplers that ignore a parent stay with the SDK.
+    expect(mode("traceidratio", "0.25")).toBeUndefined();
+    expect(mode("always_off")).toBeUndefined();
   });
 });
 
