@@ -271,18 +271,25 @@ describe("tracing across agent processes", () => {
   });
 });
 
+/** Agent processes under their own prefix with no exporter: spans go to the span store only. */
+function storeOnlyEnv(prefix: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    BATON_NATS_URL: nats.url,
+    BATON_PREFIX: prefix,
+    BATON_LOG_LEVEL: "warn",
+    BATON_TEST_NO_SLEEP: "1",
+    ...extra,
+  };
+}
+
 describe("tracing with the span store as the only destination", () => {
   it("records a sampled caller's task in an agent whose sampler drops its own roots", async () => {
     // The agent's ratio of 0 samples out every trace it would start; the caller's is sampled.
     const prefix = `${nats.prefix}R`;
-    const env = {
-      BATON_NATS_URL: nats.url,
-      BATON_PREFIX: prefix,
-      BATON_LOG_LEVEL: "warn",
-      BATON_TEST_NO_SLEEP: "1",
+    const env = storeOnlyEnv(prefix, {
       OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
       OTEL_TRACES_SAMPLER_ARG: "0",
-    };
+    });
     await using sampling = new AgentProcesses({ env });
     const agent = await sampling.start({ name: "child-r", modules: [module("trace-child")] });
     await using own = await createClient({ natsUrl: nats.url, prefix, logLevel: "silent" });
@@ -303,13 +310,7 @@ describe("tracing with the span store as the only destination", () => {
   it("stores Baton's spans and the handler's own as one trace, as with an exporter", async () => {
     // No OTLP: Baton's spans skip the SDK (StoreTracer); the handler's span still goes through it.
     const prefix = `${nats.prefix}S`;
-    const env = {
-      BATON_NATS_URL: nats.url,
-      BATON_PREFIX: prefix,
-      BATON_LOG_LEVEL: "warn",
-      BATON_TEST_NO_SLEEP: "1",
-    };
-    await using storeOnly = new AgentProcesses({ env });
+    await using storeOnly = new AgentProcesses({ env: storeOnlyEnv(prefix) });
     const [child, parent] = await Promise.all([
       storeOnly.start({ name: "child-s", modules: [module("trace-child")] }),
       storeOnly.start({ name: "parent-s", modules: [module("trace-parent")] }),
