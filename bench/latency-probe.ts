@@ -8,6 +8,7 @@
  */
 import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { NatsServerProcess } from "../src/nats/server-process.js";
+import { cpuMs } from "./lib/children.js";
 import { FlagError, oneOf, parseFlags, positive, runMain } from "./lib/flags.js";
 import { LatencyRun, openLoop } from "./lib/latency.js";
 import { countSocketWrites, socketWrites } from "./lib/socket-writes.js";
@@ -56,6 +57,8 @@ async function main(): Promise<void> {
   }
   if (oneOf(args.tracing, "--tracing", ["on", "off"]) === "off") process.env.BATON_TRACING = "off";
   const nats = await NatsServerProcess.start({});
+  const natsPid = nats.pid;
+  if (natsPid === undefined) throw new Error("nats-server did not start");
   const baton = await BatonSystem.start({
     natsUrl: nats.url,
     prefix: "LATPROBE",
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
       const delay = monitorEventLoopDelay({ resolution: 1 });
       delay.enable();
       const cpu0 = process.cpuUsage();
+      const server0 = cpuMs(natsPid);
       const t0 = performance.now();
       await openLoop(run, rate, driver.send);
       await run.finished;
@@ -83,13 +87,15 @@ async function main(): Promise<void> {
       }
       const wall = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
+      const serverUs = (cpuMs(natsPid) - server0) * 1000;
       delay.disable();
       const s = run.summary();
       const cpuUs = cpu.user + cpu.system;
       console.log(
         `${rate}/s: start p50 ${s.startP50.toFixed(2)} p99 ${s.startP99.toFixed(2)} ms, ` +
           `done p50 ${s.doneP50.toFixed(2)} p99 ${s.doneP99.toFixed(2)} ms | ` +
-          `cpu ${((cpuUs / 1000 / wall) * 100).toFixed(0)}% of a core, ${(cpuUs / n).toFixed(0)} us/task | ` +
+          `cpu ${((cpuUs / 1000 / wall) * 100).toFixed(0)}% of a core, ${(cpuUs / n).toFixed(0)} us/task, ` +
+          `nats-server ${(serverUs / n).toFixed(0)} us/task | ` +
           `socket writes/task ${((socketWrites() - writes0) / n).toFixed(1)} | ` +
           `loop delay p99 ${ms(delay.percentile(99))} max ${ms(delay.max)} ms | ` +
           `gc max ${gcMax.toFixed(1)} total ${gcTotal.toFixed(0)} ms`,
