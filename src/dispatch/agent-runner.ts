@@ -70,6 +70,11 @@ import { compileSchema, declareCapability, validateInput } from "../registry/cap
 import type { ValidateFunction } from "ajv";
 
 const LONG_POLL_MS = 5000;
+/**
+ * An ack waits up to this long for the connection's next write (at low load, the next task's
+ * claim). Only a crash inside it costs anything: those tasks come back once and are acked on sight.
+ */
+const ACK_DELAY_MS = 20;
 /** How long a negotiator waits for bids from agents the registry lists but that stay silent. */
 const BID_WAIT_MS = 100;
 const AWARD_TIMEOUT_MS = 2000;
@@ -242,7 +247,8 @@ export class AgentRunner implements PeerHost {
     this.puller = new Puller(
       conn.nc,
       (d, target) => this.onDelivery(d, target),
-      (subject, data) => conn.mux.send(subject, data),
+      (subject, data, later) =>
+        later ? conn.mux.sendLater(subject, data, ACK_DELAY_MS) : conn.mux.send(subject, data),
     );
     this.directory = directoryFor(conn);
     this.held = new HeldDeliveries(conn, this.log, (r) => this.repairTerminalEvent(r));

@@ -22,8 +22,12 @@ export const DETACHED: TaskDelivery = {
   abandon: () => undefined,
 };
 
-/** Publishes without a reply; the request mux batches these into its next socket write. */
-export type Publish = (subject: string, data: Uint8Array) => void;
+/**
+ * Publishes without a reply; the request mux batches these into its next socket write. `later`:
+ * it may wait a few milliseconds for a write that goes out anyway (an ack, sent only after
+ * what it settles is stored, loses nothing by waiting).
+ */
+export type Publish = (subject: string, data: Uint8Array, later?: boolean) => void;
 
 const ACK = utf8("+ACK");
 const NAK = utf8("-NAK");
@@ -56,15 +60,15 @@ export class Delivery implements TaskDelivery {
     return this.msg.data;
   }
 
-  private send(body: Uint8Array): void {
+  private send(body: Uint8Array, later?: boolean): void {
     const reply = this.msg.reply;
-    if (reply) this.publish(reply, body);
+    if (reply) this.publish(reply, body, later);
   }
 
   ack(): void {
     if (this.settled) return;
     this.settled = true;
-    this.send(ACK);
+    this.send(ACK, true);
   }
 
   /** Redeliver after `delayMs` (at once when 0). */

@@ -52,6 +52,9 @@ export class RequestMux {
   private readonly sub: Subscription;
   private next = 0;
   private outgoing: Outgoing[] = [];
+  /** Sends that may wait for the next batch (see sendLater). */
+  private later: Outgoing[] = [];
+  private laterTimer: NodeJS.Timeout | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -137,12 +140,31 @@ export class RequestMux {
   }
 
   /**
+   * Publishes without a reply in the next batch that goes out anyway, or after `maxDelayMs` when
+   * none does: at low load an ack then shares the socket write of the next task's request
+   * instead of being a write (and a wake-up of the server) of its own.
+   */
+  sendLater(subject: string, data: Uint8Array, maxDelayMs: number): void {
+    if (this.closed) return;
+    this.later.push({ token: undefined, subject, data, headers: undefined });
+    this.laterTimer ??= setTimeout(this.flush, maxDelayMs);
+  }
+
+  /**
    * Sends what this turn of the event loop asked for in one go: nats.js writes to the socket
    * once per microtask checkpoint, and requests made from many callbacks would each be a write.
    */
   private readonly flush = (): void => {
-    const batch = this.outgoing;
+    let batch = this.outgoing;
     this.outgoing = [];
+    if (this.later.length > 0) {
+      batch = batch.length > 0 ? this.later.concat(batch) : this.later;
+      this.later = [];
+    }
+    if (this.laterTimer) {
+      clearTimeout(this.laterTimer);
+      this.laterTimer = undefined;
+    }
     for (const o of batch) {
       if (o.token === undefined) {
         try {
@@ -188,7 +210,7 @@ export class RequestMux {
    * still waiting; later requests fail at once.
    */
   close(): void {
-    if (this.outgoing.length > 0) this.flush();
+    if (this.outgoing.length > 0 || this.later.length > 0) this.flush();
     this.closed = true;
     clearInterval(this.sweeper);
     this.sweeper = undefined;

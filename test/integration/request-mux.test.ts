@@ -80,6 +80,40 @@ describe("RequestMux", () => {
     expect(Date.now() - asked).toBeLessThan(5_000);
   });
 
+  it("holds a deferred send until the next batch goes out, ahead of it", async () => {
+    const seen: string[] = [];
+    const sub = nc.subscribe("deferred.>", {
+      callback: (_e, m) => {
+        seen.push(m.subject);
+        if (m.reply) m.respond("ok");
+      },
+    });
+    mux.sendLater("deferred.ack", new Uint8Array(), 60_000);
+    await nc.flush(); // a round trip: anything written before it has been delivered
+    expect(seen).toEqual([]);
+    await mux.request("deferred.request", "x");
+    expect(seen).toEqual(["deferred.ack", "deferred.request"]);
+    sub.unsubscribe();
+  });
+
+  it("sends a deferred send on its own after its longest wait, and on close", async () => {
+    const arrived = (subject: string): Promise<void> =>
+      new Promise((resolve) => {
+        nc.subscribe(subject, { max: 1, callback: () => resolve() });
+      });
+    const alone = arrived("deferred.alone");
+    await nc.flush();
+    mux.sendLater("deferred.alone", new Uint8Array(), 20);
+    await alone;
+
+    const other = new RequestMux(nc, 1_000);
+    const closing = arrived("deferred.closing");
+    await nc.flush();
+    other.sendLater("deferred.closing", new Uint8Array(), 60_000);
+    other.close();
+    await closing;
+  });
+
   it("fails requests after close", async () => {
     const other = new RequestMux(nc, 1_000);
     const sub = nc.subscribe("later", { callback: () => undefined });
