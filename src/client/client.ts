@@ -322,6 +322,8 @@ export class BatonClient implements AsyncDisposable {
     const spanContext = span?.spanContext();
     const trace =
       spanContext && isSpanContextValid(spanContext) ? traceOfSpanContext(spanContext) : undefined;
+    // Optional fields assigned one by one: a spread of `cond ? {...} : {}` per field made and
+    // copied a dozen small objects on every submit.
     const record: TaskRecord = {
       id,
       capability,
@@ -333,20 +335,21 @@ export class BatonClient implements AsyncDisposable {
       attempt: 0,
       attempts: [],
       rootId: compiled.rootId ?? id,
-      ...(compiled.idempotencyKey !== undefined ? { idempotencyKey: compiled.idempotencyKey } : {}),
-      ...(compiled.retry ? { retry: compiled.retry } : {}),
-      ...(compiled.labels ? { labels: compiled.labels } : {}),
-      ...(compiled.timeoutMs !== undefined ? { timeoutMs: compiled.timeoutMs } : {}),
-      ...(compiled.deadline !== undefined ? { deadline: compiled.deadline } : {}),
-      ...(compiled.runAt !== undefined
-        ? { runAt: compiled.runAt, submitRunAt: compiled.runAt }
-        : {}),
-      ...(compiled.parentId ? { parentId: compiled.parentId } : {}),
-      ...(compiled.requirements ? { requirements: compiled.requirements } : {}),
-      ...(compiled.affinityKey !== undefined ? { affinityKey: compiled.affinityKey } : {}),
-      ...(compiled.handoffUntil !== undefined ? { handoffUntil: compiled.handoffUntil } : {}),
-      ...(trace ? { trace } : {}),
     };
+    if (compiled.idempotencyKey !== undefined) record.idempotencyKey = compiled.idempotencyKey;
+    if (compiled.retry) record.retry = compiled.retry;
+    if (compiled.labels) record.labels = compiled.labels;
+    if (compiled.timeoutMs !== undefined) record.timeoutMs = compiled.timeoutMs;
+    if (compiled.deadline !== undefined) record.deadline = compiled.deadline;
+    if (compiled.runAt !== undefined) {
+      record.runAt = compiled.runAt;
+      record.submitRunAt = compiled.runAt;
+    }
+    if (compiled.parentId) record.parentId = compiled.parentId;
+    if (compiled.requirements) record.requirements = compiled.requirements;
+    if (compiled.affinityKey !== undefined) record.affinityKey = compiled.affinityKey;
+    if (compiled.handoffUntil !== undefined) record.handoffUntil = compiled.handoffUntil;
+    if (trace) record.trace = trace;
     const json = JSON.stringify(record);
     let created: number | undefined;
     try {

@@ -75,6 +75,7 @@ const LONG_POLL_MS = 5000;
  * claim). Only a crash inside it costs anything: those tasks come back once and are acked on sight.
  */
 const ACK_DELAY_MS = 20;
+const NO_SLOTS = { ok: true, keys: [] as string[] } as const;
 /** How long a negotiator waits for bids from agents the registry lists but that stay silent. */
 const BID_WAIT_MS = 100;
 const AWARD_TIMEOUT_MS = 2000;
@@ -823,13 +824,16 @@ export class AgentRunner implements PeerHost {
     const { conn } = this;
     const record = loaded.record;
     const now = Date.now();
-    const slots = await this.limits.acquire(
-      record.id,
-      record.attempt + 1,
-      record.labels,
-      now + conn.config.leaseMs,
-      now,
-    );
+    // Without limits there is nothing to take: no await, so a claim stays in the same turn.
+    const slots = this.limits.none
+      ? NO_SLOTS
+      : await this.limits.acquire(
+          record.id,
+          record.attempt + 1,
+          record.labels,
+          now + conn.config.leaseMs,
+          now,
+        );
     if (!slots.ok) return { ok: false, reason: slots.reason };
     try {
       // Started once it holds its slots: taking them may wait on another attempt's release.

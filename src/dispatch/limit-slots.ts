@@ -170,6 +170,11 @@ export class LimitSlots {
     private readonly limits: readonly ConcurrencyLimit[],
   ) {}
 
+  /** True when the agent has no concurrency limits at all (a claim takes no slot). */
+  get none(): boolean {
+    return this.limits.length === 0;
+  }
+
   /** Limit keys a task with `labels` needs, sorted; empty when no limit applies. */
   keysFor(labels?: Readonly<Record<string, string>>): string[] {
     return limitKeys(this.limits, labels);

@@ -26,6 +26,7 @@ export function normalizeRequirements(req: Requirements = {}): NormalizedRequire
 
 /** True when the task needs more than "any agent of the capability" (so it is negotiated). */
 export function isConstrained(req: Requirements | undefined): boolean {
+  if (req === undefined) return false; // most tasks: no allocations on the claim path
   const n = normalizeRequirements(req);
   return n.cpuSlots > 1 || n.gpuCount > 0 || n.models.length > 0 || n.labels.length > 0;
 }

@@ -47,6 +47,8 @@ describe("eligibility", () => {
     expect(isConstrained(req)).toBe(false);
     expect(isConstrained({ cpuSlots: 1 })).toBe(false);
     expect(isConstrained({ gpuMemoryMib: 1 })).toBe(true);
+    expect(isConstrained(undefined)).toBe(false);
+    expect(isConstrained({ labels: { zone: "a" } })).toBe(true);
   });
 
   it.each([
