@@ -55,6 +55,7 @@ export class RequestMux {
   /** Sends that may wait for the next batch (see sendLater). */
   private later: Outgoing[] = [];
   private laterTimer: NodeJS.Timeout | undefined;
+  private laterDue = 0;
   private sweeper: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -147,7 +148,16 @@ export class RequestMux {
   sendLater(subject: string, data: Uint8Array, maxDelayMs: number): void {
     if (this.closed) return;
     this.later.push({ token: undefined, subject, data, headers: undefined });
-    this.laterTimer ??= setTimeout(this.flush, maxDelayMs);
+    // The timer outlives a batch that takes these along (re-arming it per flush would cost a
+    // timer per turn under load); it is moved only when this send is due before it fires.
+    const due = Date.now() + maxDelayMs;
+    if (this.laterTimer !== undefined && due >= this.laterDue) return;
+    clearTimeout(this.laterTimer);
+    this.laterDue = due;
+    this.laterTimer = setTimeout(() => {
+      this.laterTimer = undefined;
+      if (this.later.length > 0) this.flush();
+    }, maxDelayMs);
   }
 
   /**
@@ -160,10 +170,6 @@ export class RequestMux {
     if (this.later.length > 0) {
       batch = batch.length > 0 ? this.later.concat(batch) : this.later;
       this.later = [];
-    }
-    if (this.laterTimer) {
-      clearTimeout(this.laterTimer);
-      this.laterTimer = undefined;
     }
     for (const o of batch) {
       if (o.token === undefined) {
@@ -212,6 +218,7 @@ export class RequestMux {
   close(): void {
     if (this.outgoing.length > 0 || this.later.length > 0) this.flush();
     this.closed = true;
+    clearTimeout(this.laterTimer);
     clearInterval(this.sweeper);
     this.sweeper = undefined;
     for (const p of this.pending.values()) p.reject(new Error("connection closed"));
