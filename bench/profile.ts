@@ -1,10 +1,12 @@
 /**
- * Profiles Baton's library path (scenario 1 without the baselines): a CPU profile of this process
+ * Profiles Baton's library path (scenario 1 without the baselines), or with --path gateway its
+ * gateway batch submit (scenario 2's Baton side, the gateway in this process): a CPU profile of this process
  * while it runs, written as a .cpuprofile (open it in Chrome DevTools' Performance panel or
  * https://www.speedscope.app for a flame graph), plus the top functions and the CPU the process
  * and nats-server used.
  *
  *   npm run bench:profile -- --tasks 5000 --rounds 3 [--tracing off] [--profile off|heap]
+ *     [--path gateway [--batch 100] [--batch-callers 4]]
  *
  * With --profile off it only measures (the profiler itself costs a few percent), e.g. to compare
  * two commits. With --profile heap it samples allocations instead (collected objects included,
@@ -27,7 +29,11 @@ const USAGE = `npm run bench:profile -- [flags]
 
   --tasks N        tasks per round (default 5000)
   --rounds N       timed rounds, after a warm-up (default 3)
-  --producers N    concurrent submitters (default 64)
+  --path library|gateway  client.submit (scenario 1) or the gateway's SubmitTasks in batches
+                   (scenario 2) (default library)
+  --producers N    concurrent submitters, library path (default 64)
+  --batch N        tasks per SubmitTasks call, gateway path (default 100)
+  --batch-callers N  concurrent SubmitTasks calls, gateway path (default 4)
   --workers N      agent concurrency (default 64)
   --tracing on|off (default on)
   --profile on|off|heap  CPU profile, none (only measure), or sampled allocations (default on)
@@ -38,7 +44,10 @@ const args = parseFlags(
   {
     tasks: { type: "string", default: "5000" },
     rounds: { type: "string", default: "3" },
+    path: { type: "string", default: "library" },
     producers: { type: "string", default: "64" },
+    batch: { type: "string", default: "100" },
+    "batch-callers": { type: "string", default: "4" },
     workers: { type: "string", default: "64" },
     tracing: { type: "string", default: "on" },
     profile: { type: "string", default: "on" },
@@ -57,7 +66,10 @@ function cpuSeconds(pid: number): number {
 async function main(): Promise<void> {
   const n = positive(args.tasks, "--tasks");
   const rounds = positive(args.rounds, "--rounds");
+  const path = oneOf(args.path, "--path", ["library", "gateway"]);
   const producers = positive(args.producers, "--producers");
+  const batch = positive(args.batch, "--batch");
+  const callers = positive(args["batch-callers"], "--batch-callers");
   const workers = positive(args.workers, "--workers");
   const top = positive(args.top, "--top");
   const mode = oneOf(args.profile, "--profile", ["on", "off", "heap"]);
@@ -67,12 +79,17 @@ async function main(): Promise<void> {
     natsUrl: nats.url,
     prefix: "PROF",
     workerConcurrency: workers,
+    gateway: path === "gateway",
   });
+  const run = (count: number): Promise<void> =>
+    path === "gateway"
+      ? system.runGatewayBatch(count, batch, callers, closedLoop)
+      : system.runSingle(count, producers, closedLoop);
   const session = new Session();
   session.connect();
   const rates: number[] = [];
   try {
-    await system.runSingle(Math.min(n, 1000), producers, closedLoop); // warm-up
+    await run(Math.min(n, 1000)); // warm-up
     if (mode === "on") {
       await session.post("Profiler.enable");
       await session.post("Profiler.start");
@@ -93,7 +110,7 @@ async function main(): Promise<void> {
     const started = performance.now();
     for (let r = 0; r < rounds; r++) {
       const t0 = performance.now();
-      await system.runSingle(n, producers, closedLoop);
+      await run(n);
       rates.push(n / ((performance.now() - t0) / 1000));
       process.stdout.write(
         `\rround ${r + 1}/${args.rounds}: ${Math.round(rates.at(-1) ?? 0)} tasks/s`,

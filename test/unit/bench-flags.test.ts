@@ -60,6 +60,11 @@ describe("bench flags", () => {
         ["run.ts", ["--scenario", "nope"], "error: --scenario: unknown nope"],
         ["delegate-probe.ts", ["--bogus"], "error: Unknown option '--bogus'"],
         ["latency-probe.ts", ["--rates", "fast"], "error: --rates: expected tasks/s"],
+        [
+          "profile.ts",
+          ["--path", "grpc"],
+          'error: --path: expected library or gateway, got "grpc"',
+        ],
       ] as const;
       const exits = await Promise.all(cases.map(([script, args]) => bench(script, args)));
       cases.forEach(([script, , message], i) => {
