@@ -824,8 +824,8 @@ export class AgentRunner implements PeerHost {
     const { conn } = this;
     const record = loaded.record;
     const now = Date.now();
-    // Without limits there is nothing to take: no await, so a claim stays in the same turn.
-    const slots = this.limits.none
+    // No limit applies: nothing to take, and no await, so the claim stays in the same turn.
+    const slots = !this.limits.applies(record.labels)
       ? NO_SLOTS
       : await this.limits.acquire(
           record.id,

@@ -2,6 +2,7 @@ import { JetStreamApiError } from "@nats-io/jetstream";
 import type { KV } from "@nats-io/kv";
 import { hashKey } from "../nats/subjects.js";
 import {
+  anyLimitApplies,
   applicableLimits,
   limitKeys,
   type ConcurrencyLimit,
@@ -170,9 +171,9 @@ export class LimitSlots {
     private readonly limits: readonly ConcurrencyLimit[],
   ) {}
 
-  /** True when the agent has no concurrency limits at all (a claim takes no slot). */
-  get none(): boolean {
-    return this.limits.length === 0;
+  /** Whether any limit applies to a task with `labels` (a claim takes slots only then). */
+  applies(labels?: Readonly<Record<string, string>>): boolean {
+    return anyLimitApplies(this.limits, labels);
   }
 
   /** Limit keys a task with `labels` needs, sorted; empty when no limit applies. */

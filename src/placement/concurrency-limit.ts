@@ -30,6 +30,23 @@ export function validateLimits(limits: readonly ConcurrencyLimit[], field = "lim
   });
 }
 
+/** The label value by which `limit` counts a task with `labels`, or undefined when it does not. */
+function countedAs(
+  limit: ConcurrencyLimit,
+  labels: Readonly<Record<string, string>>,
+): string | undefined {
+  const actual = labels[limit.label];
+  return limit.value === undefined || limit.value === actual ? actual : undefined;
+}
+
+/** Whether any limit counts a task with `labels`; allocates nothing (asked on every claim). */
+export function anyLimitApplies(
+  limits: readonly ConcurrencyLimit[],
+  labels?: Readonly<Record<string, string>>,
+): boolean {
+  return labels !== undefined && limits.some((l) => countedAs(l, labels) !== undefined);
+}
+
 /** The effective limit per key for a task with `labels`: value-specific limits win. */
 export function applicableLimits(
   limits: readonly ConcurrencyLimit[],
@@ -38,8 +55,8 @@ export function applicableLimits(
   const general = new Map<string, number>();
   const specific = new Map<string, number>();
   for (const l of limits) {
-    const actual = labels[l.label];
-    if (actual === undefined || (l.value !== undefined && l.value !== actual)) continue;
+    const actual = countedAs(l, labels);
+    if (actual === undefined) continue;
     const target = l.value === undefined ? general : specific;
     const key = limitKey(l.label, actual);
     target.set(key, Math.min(target.get(key) ?? Infinity, l.max));

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../src/errors.js";
 import {
   adjustCounts,
+  anyLimitApplies,
   canStart,
   limitKeys,
   validateLimits,
@@ -23,6 +24,31 @@ describe("limitKeys", () => {
     ]);
     expect(limitKeys(limits, {})).toEqual([]);
     expect(limitKeys(limits)).toEqual([]);
+  });
+});
+
+describe("anyLimitApplies", () => {
+  it("says whether limitKeys would find a key, for the claim path's shortcut", () => {
+    const onlyBig: ConcurrencyLimit[] = [{ label: "tenant", value: "big", max: 5 }];
+    const cases: [readonly ConcurrencyLimit[], Record<string, string> | undefined][] = [
+      [limits, { tenant: "acme" }],
+      [limits, { other: "x" }],
+      [limits, undefined],
+      [onlyBig, { tenant: "big" }],
+      [onlyBig, { tenant: "small" }],
+      [[], { tenant: "acme" }],
+    ];
+    for (const [ls, labels] of cases) {
+      expect(anyLimitApplies(ls, labels)).toBe(limitKeys(ls, labels).length > 0);
+    }
+    expect(cases.map(([ls, labels]) => anyLimitApplies(ls, labels))).toEqual([
+      true,
+      false,
+      false,
+      true,
+      false,
+      false,
+    ]);
   });
 });
 
