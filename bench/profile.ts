@@ -1,9 +1,9 @@
 /**
  * Profiles Baton's library path (scenario 1 without the baselines), or with --path gateway its
- * gateway batch submit (scenario 2's Baton side, the gateway in this process): a CPU profile of this process
- * while it runs, written as a .cpuprofile (open it in Chrome DevTools' Performance panel or
- * https://www.speedscope.app for a flame graph), plus the top functions and the CPU the process
- * and nats-server used.
+ * gateway batch submit (scenario 2's Baton side, the gateway in this process): a CPU profile of
+ * this process while it runs, written as a .cpuprofile (open it in Chrome DevTools' Performance
+ * panel or https://www.speedscope.app for a flame graph), plus the top functions and the CPU the
+ * process and nats-server used.
  *
  *   npm run bench:profile -- --tasks 5000 --rounds 3 [--tracing off] [--profile off|heap]
  *     [--path gateway [--batch 100] [--batch-callers 4]]
@@ -12,11 +12,12 @@
  * two commits. With --profile heap it samples allocations instead (collected objects included,
  * so it shows what feeds the garbage collector) and writes a .heapprofile.
  */
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { writeFileSync, mkdirSync } from "node:fs";
 import { Session } from "node:inspector/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { NatsServerProcess } from "../src/nats/server-process.js";
+import { cpuMs } from "./lib/children.js";
 import { hotspots, type CpuProfile } from "./lib/cpu-profile.js";
 import { oneOf, parseFlags, positive, runMain } from "./lib/flags.js";
 import { allocators, type HeapProfile } from "./lib/heap-profile.js";
@@ -57,12 +58,6 @@ const args = parseFlags(
   USAGE,
 );
 
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 async function main(): Promise<void> {
   const n = positive(args.tasks, "--tasks");
   const rounds = positive(args.rounds, "--rounds");
@@ -102,7 +97,7 @@ async function main(): Promise<void> {
       });
     }
     const pid = nats.pid;
-    const natsBefore = pid ? cpuSeconds(pid) : 0;
+    const natsBefore = pid ? cpuMs(pid) / 1000 : 0;
     countSocketWrites();
     const writesBefore = socketWrites();
     const bytesBefore = socketBytes();
@@ -118,7 +113,7 @@ async function main(): Promise<void> {
     }
     const wall = (performance.now() - started) / 1000;
     const self = process.cpuUsage(selfBefore);
-    const natsCpu = pid ? cpuSeconds(pid) - natsBefore : Number.NaN;
+    const natsCpu = pid ? cpuMs(pid) / 1000 - natsBefore : Number.NaN;
     process.stdout.write("\n");
     console.log(`median ${Math.round(median(rates))} tasks/s over ${args.rounds} rounds of ${n}`);
     const tasks = n * rounds;
