@@ -5,12 +5,14 @@
  * panel or https://www.speedscope.app for a flame graph), plus the top functions and the CPU the
  * process and nats-server used.
  *
- *   npm run bench:profile -- --tasks 5000 --rounds 3 [--tracing off] [--profile off|heap]
+ *   npm run bench:profile -- --tasks 5000 --rounds 3 [--tracing off] [--profile off|heap|promoted]
  *     [--path gateway [--batch 100] [--batch-callers 4]]
  *
  * With --profile off it only measures (the profiler itself costs a few percent), e.g. to compare
  * two commits. With --profile heap it samples allocations instead (collected objects included,
- * so it shows what feeds the garbage collector) and writes a .heapprofile.
+ * so it shows what feeds the garbage collector) and writes a .heapprofile. With --profile promoted
+ * it leaves out what a young-generation collection freed: what remains outlived one, is what makes
+ * scavenges slow and fills the old generation (plus young objects a full collection freed).
  */
 import { writeFileSync, mkdirSync } from "node:fs";
 import { Session } from "node:inspector/promises";
@@ -37,7 +39,8 @@ const USAGE = `npm run bench:profile -- [flags]
   --batch-callers N  concurrent SubmitTasks calls, gateway path (default 4)
   --workers N      agent concurrency (default 64)
   --tracing on|off (default on)
-  --profile on|off|heap  CPU profile, none (only measure), or sampled allocations (default on)
+  --profile on|off|heap|promoted  CPU profile, none (only measure), sampled allocations, or
+                   only the sampled allocations no young-generation collection freed (default on)
   --top N          functions listed (default 25)
   --out DIR        where the profile is written (default bench/results)
 `;
@@ -67,7 +70,7 @@ async function main(): Promise<void> {
   const callers = positive(args["batch-callers"], "--batch-callers");
   const workers = positive(args.workers, "--workers");
   const top = positive(args.top, "--top");
-  const mode = oneOf(args.profile, "--profile", ["on", "off", "heap"]);
+  const mode = oneOf(args.profile, "--profile", ["on", "off", "heap", "promoted"]);
   if (oneOf(args.tracing, "--tracing", ["on", "off"]) === "off") process.env.BATON_TRACING = "off";
   const nats = await NatsServerProcess.start({});
   const system = await BatonSystem.start({
@@ -88,12 +91,12 @@ async function main(): Promise<void> {
     if (mode === "on") {
       await session.post("Profiler.enable");
       await session.post("Profiler.start");
-    } else if (mode === "heap") {
+    } else if (mode === "heap" || mode === "promoted") {
       await session.post("HeapProfiler.enable");
       await session.post("HeapProfiler.startSampling", {
         samplingInterval: 16384,
         includeObjectsCollectedByMajorGC: true,
-        includeObjectsCollectedByMinorGC: true,
+        includeObjectsCollectedByMinorGC: mode === "heap",
       });
     }
     const pid = nats.pid;
@@ -126,7 +129,7 @@ async function main(): Promise<void> {
     if (mode === "off") return;
     mkdirSync(args.out, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-    if (mode === "heap") {
+    if (mode === "heap" || mode === "promoted") {
       const { profile } = (await session.post("HeapProfiler.stopSampling")) as {
         profile: HeapProfile;
       };
@@ -136,7 +139,8 @@ async function main(): Promise<void> {
       const { self: selfRows, inclusive, total } = allocators(profile, top);
       const perTask = (bytes: number): string =>
         `${String(Math.round(bytes / tasks)).padStart(6)} B/task`;
-      console.log(`\nallocated (sampled): ${perTask(total)}`);
+      const what = mode === "heap" ? "allocated" : "outlived a young-generation collection";
+      console.log(`\n${what} (sampled): ${perTask(total)}`);
       console.log(`\nself allocation (top ${top})`);
       for (const r of selfRows)
         console.log(`${r.percent.toFixed(1).padStart(5)}% ${perTask(r.bytes)}  ${r.name}`);
