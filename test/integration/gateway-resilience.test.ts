@@ -164,7 +164,13 @@ describe("several gateways", () => {
       const submitters = Array.from({ length: WORKERS }, async () => {
         while (next < TASKS) await submitWithRetry(next++);
       });
-      await waitFor("a third acknowledged", () => acked.size >= TASKS / 3, 20_000, 5);
+      // Killed with calls in flight on it: between calls none may be (it failed once so).
+      await waitFor(
+        "a third acknowledged, a call in flight on g1",
+        () => acked.size >= TASKS / 3 && inFlightOnG1 > 0,
+        20_000,
+        1,
+      );
       inFlightAtKill = inFlightOnG1;
       g1.kill("SIGKILL");
       await Promise.all(submitters);
