@@ -68,6 +68,7 @@ import { BatonClient } from "../client/client.js";
 import type { AgentInfo } from "../registry/agents.js";
 import { compileSchema, declareCapability, validateInput } from "../registry/capabilities.js";
 import type { ValidateFunction } from "ajv";
+import { AttemptAbort } from "./attempt-abort.js";
 
 const LONG_POLL_MS = 5000;
 /**
@@ -1003,8 +1004,7 @@ export class AgentRunner implements PeerHost {
         for (const entry of this.running.values()) {
           if (!entry.runningDeferred || entry.settling) continue;
           // An aborted attempt (cancelled, fenced, timed out) leaves its event to its settling.
-          if (entry.claimedAt <= due && !entry.controller.signal.aborted)
-            void this.flushRunning(entry);
+          if (entry.claimedAt <= due && !entry.abort.aborted) void this.flushRunning(entry);
           else waiting = true;
         }
         if (!waiting) {
@@ -1054,7 +1054,7 @@ export class AgentRunner implements PeerHost {
         if (!(err instanceof ConflictError)) throw err;
         stored = await conn.tasks.require(entry.id);
         if (!ownsRecord(stored.record, this.agentId, entry.attempt)) {
-          entry.controller.abort(
+          entry.abort.abort(
             stored.record.state === TaskState.Cancelled
               ? new CancelledError()
               : new FencedError(entry.id, entry.attempt),
@@ -1105,7 +1105,7 @@ export class AgentRunner implements PeerHost {
   ): Promise<TaskRecord | undefined> {
     const record = claimed.record;
     const attempt: AttemptTelemetry = this.telemetry.claimed(record, via, readyAt);
-    const controller = new AbortController();
+    const abort = new AttemptAbort();
     let settle!: () => void;
     const entry: Running = {
       id: record.id,
@@ -1114,7 +1114,7 @@ export class AgentRunner implements PeerHost {
       limitKeys,
       versioned: claimed,
       record,
-      controller,
+      abort,
       telemetry: attempt,
       onEvent,
       pendingEvents: new Set(),
@@ -1130,9 +1130,9 @@ export class AgentRunner implements PeerHost {
     this.running.set(record.id, entry);
     this.claiming--; // claimFor counted it until now
     // A cancel broadcast while the unstored claim was being made found nothing to abort.
-    if (claimDeferred && this.cancels?.heard(record.id)) controller.abort(new CancelledError());
+    if (claimDeferred && this.cancels?.heard(record.id)) abort.abort(new CancelledError());
     const log = this.log.child({ task_id: record.id, attempt: record.attempt });
-    const timer = this.armTimer(record, controller);
+    const timer = this.armTimer(record, abort);
     try {
       // A retry or takeover stores RUNNING at once: the task's earlier events are in the stream.
       if (record.attempt === 1 && this.defersFirstWrites(record))
@@ -1144,7 +1144,7 @@ export class AgentRunner implements PeerHost {
       });
       const outcome = await outcomeOf(
         () => attempt.run(() => this.agent.handler(ctx as never)),
-        controller.signal,
+        abort,
       );
       clearTimeout(timer);
       entry.settling = true;
@@ -1177,7 +1177,7 @@ export class AgentRunner implements PeerHost {
   }
 
   /** One timer per attempt for the earlier of its timeout and the task's deadline. */
-  private armTimer(record: TaskRecord, controller: AbortController): NodeJS.Timeout | undefined {
+  private armTimer(record: TaskRecord, abort: AttemptAbort): NodeJS.Timeout | undefined {
     const timeoutMs = record.timeoutMs ?? this.agent.timeoutMs;
     const now = Date.now();
     const untilDeadline = record.deadline !== undefined ? record.deadline - now : undefined;
@@ -1187,7 +1187,7 @@ export class AgentRunner implements PeerHost {
     // A timer's whole-ms clock can fire up to 1 ms before Date.now() reaches the deadline.
     const ms = Math.max(0, deadlineFirst ? (untilDeadline ?? 0) + 1 : (timeoutMs ?? 0));
     return setTimeout(() => {
-      controller.abort(
+      abort.abort(
         deadlineFirst
           ? new DeadlineExceededError(record.deadline ?? now)
           : new AttemptTimeoutError(timeoutMs ?? ms),
@@ -1202,9 +1202,7 @@ export class AgentRunner implements PeerHost {
   ): Promise<TaskRecord | undefined> {
     const { conn } = this;
     if (entry.claimWrite) await entry.claimWrite;
-    const reason: unknown = entry.controller.signal.aborted
-      ? entry.controller.signal.reason
-      : undefined;
+    const reason: unknown = entry.abort.reason;
     if (reason instanceof FencedError) {
       log.warn("lease lost to another agent; this attempt's result is discarded");
       entry.runningDeferred = false; // the new owner's events follow; ours would come after
@@ -1356,7 +1354,7 @@ export class AgentRunner implements PeerHost {
       } catch (err) {
         if (err instanceof FencedError) {
           const current = await conn.tasks.get(entry.id).catch(() => undefined);
-          entry.controller.abort(
+          entry.abort.abort(
             current?.record.state === TaskState.Cancelled ? new CancelledError() : err,
           );
           return;
@@ -1378,7 +1376,7 @@ export class AgentRunner implements PeerHost {
   }
 
   cancelLocal(taskId: string): void {
-    this.running.get(taskId)?.controller.abort(new CancelledError());
+    this.running.get(taskId)?.abort.abort(new CancelledError());
   }
 
   /**
@@ -1411,7 +1409,7 @@ export class AgentRunner implements PeerHost {
 
   private async release(entry: Running): Promise<void> {
     entry.releasing = true;
-    entry.controller.abort(new ShutdownSignal());
+    entry.abort.abort(new ShutdownSignal());
     if (entry.claimWrite) await entry.claimWrite;
     try {
       const next = await this.conn.tasks.mutate(entry.id, (r) =>
@@ -1437,11 +1435,10 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * may still be running then). One promise and one callback, where a race of the handler against
  * an abort promise made several per task, each paying the async context's hook on Node 20.
  */
-function outcomeOf(run: () => unknown, signal: AbortSignal): Promise<Outcome> {
+function outcomeOf(run: () => unknown, abort: AttemptAbort): Promise<Outcome> {
   return new Promise<Outcome>((resolve) => {
-    const onAbort = (): void => resolve({ ok: false, error: signal.reason });
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
+    abort.onAbort((error) => resolve({ ok: false, error }));
+    if (abort.aborted) return;
     try {
       Promise.resolve(run()).then(
         (value) => resolve({ ok: true, value }),
