@@ -9,19 +9,22 @@
  *     [--path gateway [--batch 100] [--batch-callers 4]]
  *
  * With --profile off it only measures (the profiler itself costs a few percent), e.g. to compare
- * two commits. With --profile heap it samples allocations instead (collected objects included,
+ * two commits; the bytes promoted to the old generation per task are counted, so they compare
+ * better than CPU time on a machine whose speed swings. With --profile heap it samples allocations instead (collected objects included,
  * so it shows what feeds the garbage collector) and writes a .heapprofile. With --profile promoted
  * it leaves out what a young-generation collection freed: what remains outlived one, is what makes
  * scavenges slow and fills the old generation (plus young objects a full collection freed).
  */
 import { writeFileSync, mkdirSync } from "node:fs";
 import { Session } from "node:inspector/promises";
+import { GCProfiler } from "node:v8";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { NatsServerProcess } from "../src/nats/server-process.js";
 import { cpuMs } from "./lib/children.js";
 import { hotspots, type CpuProfile } from "./lib/cpu-profile.js";
 import { oneOf, parseFlags, positive, runMain } from "./lib/flags.js";
+import { summarizeGc } from "./lib/gc-stats.js";
 import { allocators, type HeapProfile } from "./lib/heap-profile.js";
 import { countSocketWrites, socketBytes, socketWrites } from "./lib/socket-writes.js";
 import { closedLoop, median } from "./lib/stats.js";
@@ -104,6 +107,8 @@ async function main(): Promise<void> {
     countSocketWrites();
     const writesBefore = socketWrites();
     const bytesBefore = socketBytes();
+    const gcProfiler = new GCProfiler();
+    gcProfiler.start();
     const selfBefore = process.cpuUsage();
     const started = performance.now();
     for (let r = 0; r < rounds; r++) {
@@ -116,12 +121,16 @@ async function main(): Promise<void> {
     }
     const wall = (performance.now() - started) / 1000;
     const self = process.cpuUsage(selfBefore);
+    const gc = summarizeGc(gcProfiler.stop().statistics);
     const natsCpu = pid ? cpuMs(pid) / 1000 - natsBefore : Number.NaN;
     process.stdout.write("\n");
     console.log(`median ${Math.round(median(rates))} tasks/s over ${args.rounds} rounds of ${n}`);
     const tasks = n * rounds;
     console.log(
       `CPU per task: this process ${Math.round((self.user + self.system) / tasks)} us, nats-server ${Math.round((natsCpu * 1e6) / tasks)} us; socket writes ${((socketWrites() - writesBefore) / tasks).toFixed(1)} of ${Math.round((socketBytes() - bytesBefore) / (socketWrites() - writesBefore || 1))} bytes`,
+    );
+    console.log(
+      `GC: ${gc.scavenges} scavenges (${Math.round((gc.scavengeMs * 1000) / tasks)} us a task), promoted ${Math.round(gc.promotedBytes / tasks)} B a task; ${gc.fullGcs} full (${Math.round(gc.fullGcMs)} ms)`,
     );
     console.log(
       `CPU per wall second: this process ${(((self.user + self.system) / 1e6 / wall) * 100).toFixed(0)}%, nats-server ${((natsCpu / wall) * 100).toFixed(0)}%`,
