@@ -10,10 +10,11 @@
  *
  * With --profile off it only measures (the profiler itself costs a few percent), e.g. to compare
  * two commits; the bytes promoted to the old generation per task are counted, so they compare
- * better than CPU time on a machine whose speed swings. With --profile heap it samples allocations instead (collected objects included,
- * so it shows what feeds the garbage collector) and writes a .heapprofile. With --profile promoted
- * it leaves out what a young-generation collection freed: what remains outlived one, is what makes
- * scavenges slow and fills the old generation (plus young objects a full collection freed).
+ * better than CPU time on a machine whose speed swings. With --profile heap it samples
+ * allocations instead (collected objects included, so it shows what feeds the garbage collector)
+ * and writes a .heapprofile. With --profile promoted it leaves out what a young-generation
+ * collection freed: what remains outlived one, is what makes scavenges slow and fills the old
+ * generation (plus young objects a full collection freed).
  */
 import { writeFileSync, mkdirSync } from "node:fs";
 import { Session } from "node:inspector/promises";
