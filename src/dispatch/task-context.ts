@@ -22,6 +22,22 @@ import { TaskState } from "../types.js";
 import type { AttemptTelemetry } from "../telemetry/hooks.js";
 import type { AttemptAbort } from "./attempt-abort.js";
 
+const ABORT = Symbol("attempt abort");
+
+/**
+ * ctx.signal, made on first read (see AttemptAbort). An own enumerable property, so a handler
+ * that passes `{ ...ctx }` on keeps it, and one accessor shared by every context: a getter made
+ * per context (in the object literal, or defined with a closure) made V8 keep each context and
+ * all it points to through young-generation collections, about 10 KB a task promoted
+ * (`bench:profile --profile promoted`).
+ */
+const SIGNAL: PropertyDescriptor = {
+  get(this: { [ABORT]: AttemptAbort }): AbortSignal {
+    return this[ABORT].signal;
+  },
+  enumerable: true,
+};
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -169,7 +185,8 @@ export function createTaskContext(
     state.pendingEvents.add(p);
     return p.finally(() => state.pendingEvents.delete(p));
   };
-  const ctx: Omit<TaskContext<JsonValue>, "signal"> = {
+  const ctx: Omit<TaskContext<JsonValue>, "signal"> & { [ABORT]: AttemptAbort } = {
+    [ABORT]: abort,
     taskId: record.id,
     capability: record.capability,
     attempt: countedAttempts(record),
@@ -237,23 +254,6 @@ export function createTaskContext(
       return mapLimit(calls, concurrency, (c) => delegate<T>(c.capability, c.input, c.options));
     },
   };
-  return Object.assign(new AttemptContext(abort), ctx);
-}
-
-/**
- * What makes a handler's ctx a TaskContext: `signal`, made on first read (see AttemptAbort), as
- * a getter on a prototype. A getter in the object literal, or defined on it, made V8 keep each
- * task's context and all it points to through young-generation collections: 10 KB a task more
- * promoted to the old generation, measured with `bench:profile --profile promoted`.
- */
-class AttemptContext {
-  readonly #abort: AttemptAbort;
-
-  constructor(abort: AttemptAbort) {
-    this.#abort = abort;
-  }
-
-  get signal(): AbortSignal {
-    return this.#abort.signal;
-  }
+  return Object.defineProperty(ctx, "signal", SIGNAL) as typeof ctx &
+    Pick<TaskContext<JsonValue>, "signal">;
 }
