@@ -31,6 +31,7 @@ import {
   storeSpanEncoder,
 } from "./span-store.js";
 import { StoreTracer } from "./store-tracer.js";
+import { startTraceSdk } from "./trace-sdk.js";
 import { parseTracingSwitch } from "./tracing-switch.js";
 
 export { parseTracingSwitch };
@@ -206,19 +207,13 @@ async function start(options: TracingOptions): Promise<Started | undefined> {
     log?.debug("a tracer provider is already registered; Baton's spans go to it");
     return { store: undefined, processors: [], shutdown: () => Promise.resolve() };
   }
-  const [
-    { NodeSDK },
-    {
-      BatchSpanProcessor,
-      ConsoleSpanExporter,
-      SamplingDecision,
-      SimpleSpanProcessor,
-      TraceIdRatioBasedSampler,
-    },
-  ] = await Promise.all([
-    import("@opentelemetry/sdk-node"),
-    import("@opentelemetry/sdk-trace-base"),
-  ]);
+  const {
+    BatchSpanProcessor,
+    ConsoleSpanExporter,
+    SamplingDecision,
+    SimpleSpanProcessor,
+    TraceIdRatioBasedSampler,
+  } = await import("@opentelemetry/sdk-trace-base");
   const store = new SpanStoreExporter();
   const processors: SpanProcessor[] = [
     new AgentIdProcessor(),
@@ -237,16 +232,14 @@ async function start(options: TracingOptions): Promise<Started | undefined> {
       log?.warn({ exporter: name }, "unsupported OTEL_TRACES_EXPORTER value ignored");
     }
   }
-  const sdk = new NodeSDK({
+  const sdk = await startTraceSdk({
     spanProcessors: processors,
-    // Metrics and logs have their own paths (Prometheus /metrics, pino): keep the SDK's off.
-    metricReaders: [],
-    logRecordProcessors: [],
     ...(options.serviceName !== undefined && !hasServiceName(env)
       ? { serviceName: options.serviceName }
       : {}),
+    env,
+    ...(log ? { log } : {}),
   });
-  sdk.start();
   const sampling = storeTracerMode(env);
   if (sampling) {
     // The SDK's resource, read off a span that is never ended (so never exported). Under a
