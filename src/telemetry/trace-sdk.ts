@@ -30,22 +30,36 @@ export interface TraceSdkOptions {
 
 const DEFAULT_PROPAGATORS = ["tracecontext", "baggage"];
 
-/** The propagators OTEL_PROPAGATORS asks for, in order; empty for `none`. */
-export function propagatorNames(env: NodeJS.ProcessEnv): string[] {
-  const names = (env.OTEL_PROPAGATORS ?? "")
+/**
+ * An OTEL_* list variable as the SDK reads one: comma-separated names, lower-cased, each once,
+ * in order; `none` anywhere means none. Undefined when the variable names nothing.
+ */
+export function otelList(value: string | undefined): string[] | undefined {
+  const names = (value ?? "")
     .split(",")
     .map((s) => s.trim().toLowerCase())
     .filter((s) => s !== "");
-  if (names.includes("none")) return [];
-  return names.length > 0 ? [...new Set(names)] : DEFAULT_PROPAGATORS;
+  if (names.length === 0) return undefined;
+  return names.includes("none") ? [] : [...new Set(names)];
 }
 
-async function propagator(name: string, log?: Logger): Promise<TextMapPropagator | undefined> {
+/** The propagators OTEL_PROPAGATORS asks for, in order; empty for `none`. */
+export function propagatorNames(env: NodeJS.ProcessEnv): string[] {
+  return otelList(env.OTEL_PROPAGATORS) ?? DEFAULT_PROPAGATORS;
+}
+
+type Core = typeof import("@opentelemetry/core");
+
+async function propagator(
+  name: string,
+  core: Core,
+  log?: Logger,
+): Promise<TextMapPropagator | undefined> {
   switch (name) {
     case "tracecontext":
-      return new (await import("@opentelemetry/core")).W3CTraceContextPropagator();
+      return new core.W3CTraceContextPropagator();
     case "baggage":
-      return new (await import("@opentelemetry/core")).W3CBaggagePropagator();
+      return new core.W3CBaggagePropagator();
     case "b3":
       return new (await import("@opentelemetry/propagator-b3")).B3Propagator();
     case "b3multi": {
@@ -86,7 +100,7 @@ export async function startTraceSdk(options: TraceSdkOptions): Promise<TraceSdk>
   const provider = new BasicTracerProvider({ resource, spanProcessors: options.spanProcessors });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   const propagators = (
-    await Promise.all(propagatorNames(env).map((name) => propagator(name, log)))
+    await Promise.all(propagatorNames(env).map((name) => propagator(name, core, log)))
   ).filter((p): p is TextMapPropagator => p !== undefined);
   if (propagators.length > 0) {
     propagation.setGlobalPropagator(new core.CompositePropagator({ propagators }));

@@ -31,7 +31,7 @@ import {
   storeSpanEncoder,
 } from "./span-store.js";
 import { StoreTracer } from "./store-tracer.js";
-import { startTraceSdk } from "./trace-sdk.js";
+import { otelList, startTraceSdk } from "./trace-sdk.js";
 import { parseTracingSwitch } from "./tracing-switch.js";
 
 export { parseTracingSwitch };
@@ -101,12 +101,10 @@ export interface TracingOptions {
 
 /** Which exporters the environment asks for, besides the span store. */
 export function configuredExporters(env: NodeJS.ProcessEnv): string[] {
-  const list = (env.OTEL_TRACES_EXPORTER ?? "")
-    .split(",")
-    .map((s) => s.trim().toLowerCase())
-    .filter((s) => s !== "" && s !== "null");
-  if (list.includes("none")) return [];
-  if (list.length > 0) return [...new Set(list)];
+  const list = otelList(env.OTEL_TRACES_EXPORTER);
+  if (list?.length === 0) return []; // none
+  const named = list?.filter((s) => s !== "null") ?? [];
+  if (named.length > 0) return named;
   // The spec's default (otlp to localhost) would make every unconfigured process dial out.
   return env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ? ["otlp"] : [];
 }
