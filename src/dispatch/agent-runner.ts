@@ -69,6 +69,7 @@ import type { AgentInfo } from "../registry/agents.js";
 import { compileSchema, declareCapability, validateInput } from "../registry/capabilities.js";
 import type { ValidateFunction } from "ajv";
 import { AttemptAbort } from "./attempt-abort.js";
+import { InFlightTable } from "../in-flight.js";
 
 const LONG_POLL_MS = 5000;
 /**
@@ -192,7 +193,7 @@ export class AgentRunner implements PeerHost {
   private readonly subs: Subscription[] = [];
   private readonly peers: PeerClients;
   private readonly telemetry: AgentTelemetry;
-  private readonly running = new Map<string, Running>();
+  private readonly running = new InFlightTable<Running>();
   private readonly targets: PullTarget[];
   private readonly puller: Puller;
   private readonly log: Logger;

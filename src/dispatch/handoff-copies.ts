@@ -1,4 +1,5 @@
 import type { Versioned } from "../store/task-store.js";
+import { InFlightTable } from "../in-flight.js";
 import type { TaskDelivery } from "./delivery.js";
 
 interface Copy {
@@ -21,8 +22,8 @@ const FINISHED_KEPT = 1024;
  * read, as a queued claim does.
  */
 export class HandoffCopies {
-  private readonly copies = new Map<string, Copy>();
-  private readonly done = new Set<string>();
+  private readonly copies = new InFlightTable<Copy>();
+  private readonly done = new InFlightTable<true>();
   /** The same ids in arrival order, overwritten in a ring: the oldest is dropped first. */
   private readonly order: string[] = [];
   private next = 0;
@@ -75,7 +76,7 @@ export class HandoffCopies {
     if (oldest !== undefined) this.done.delete(oldest);
     this.order[this.next] = taskId;
     this.next = (this.next + 1) % FINISHED_KEPT;
-    this.done.add(taskId);
+    this.done.set(taskId, true);
   }
 
   /** On shutdown: every held message back to the queue at once. */

@@ -1,4 +1,5 @@
 import type { Subscription } from "@nats-io/transport-node";
+import { InFlightTable } from "../in-flight.js";
 import type { BatonConnection } from "../nats/connection.js";
 import { isTerminal } from "../store/states.js";
 import type { Logger } from "../telemetry/logger.js";
@@ -21,7 +22,7 @@ interface Held {
  * lapses, so a winner that dies loses the task to another agent.
  */
 export class HeldDeliveries {
-  private readonly held = new Map<string, Held>();
+  private readonly held = new InFlightTable<Held>();
 
   constructor(
     private readonly conn: BatonConnection,

@@ -31,6 +31,7 @@ import type { AgentTelemetry, AttemptEnd, AttemptTelemetry, ClaimVia } from "./h
 import { contextOf, spanContextOf } from "./propagation.js";
 import { AGENT_CONTEXT_KEY } from "./agent-context.js";
 import { batonTracer, noteTracedAgent } from "./tracing.js";
+import { InFlightTable } from "../in-flight.js";
 
 /** Marks `span` failed with the task error's message and kind. */
 export function recordTaskError(span: Span, error: TaskError): void {
@@ -72,7 +73,7 @@ class TracedAttempt implements AttemptTelemetry {
     readonly attempt: Span,
     private readonly ctx: Context,
     /** Attempts running here by task id, which this one leaves when it ends. */
-    private readonly live: Map<string, TracedAttempt>,
+    private readonly live: InFlightTable<TracedAttempt>,
     private readonly taskId: string,
   ) {}
 
@@ -150,7 +151,7 @@ export function tracingTelemetry(
     return queue;
   };
   /** Attempts running here, by task id, for events that arrive outside their context. */
-  const live = new Map<string, TracedAttempt>();
+  const live = new InFlightTable<TracedAttempt>();
 
   return {
     negotiated(record, { placement, waiting, startedAt }) {
