@@ -17,6 +17,7 @@ import { defineAgent } from "../src/sdk/define-agent.js";
 import type { JsonValue } from "../src/types.js";
 import { cpuMs } from "./lib/children.js";
 import { oneOf, parseFlags, positive, runMain } from "./lib/flags.js";
+import { collectGarbage } from "./lib/gc-stats.js";
 import { median, payload } from "./lib/stats.js";
 
 const USAGE = `npm run bench:delegate -- [flags]
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
 
   try {
     await run(Math.min(children, 320)); // warm-up
+    await collectGarbage();
     const samples: Sample[] = [];
     for (let i = 1; i <= runs; i++) {
       const s = await run(children);

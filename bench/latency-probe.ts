@@ -10,6 +10,7 @@ import { monitorEventLoopDelay, PerformanceObserver } from "node:perf_hooks";
 import { NatsServerProcess } from "../src/nats/server-process.js";
 import { cpuMs } from "./lib/children.js";
 import { FlagError, oneOf, parseFlags, positive, runMain } from "./lib/flags.js";
+import { collectGarbage } from "./lib/gc-stats.js";
 import { LatencyRun, openLoop } from "./lib/latency.js";
 import { countSocketWrites, socketWrites } from "./lib/socket-writes.js";
 import { closedLoop } from "./lib/stats.js";
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
   const driver = batonDriver(baton);
   try {
     await baton.runSingle(Math.min(n, 1000), 64, closedLoop); // warm-up
+    await collectGarbage();
     for (const rate of rates) {
       const run = new LatencyRun(n);
       const failedBefore = driver.failures();

@@ -26,7 +26,7 @@ import { NatsServerProcess } from "../src/nats/server-process.js";
 import { cpuMs } from "./lib/children.js";
 import { hotspots, type CpuProfile } from "./lib/cpu-profile.js";
 import { oneOf, parseFlags, positive, runMain } from "./lib/flags.js";
-import { summarizeGc } from "./lib/gc-stats.js";
+import { collectGarbage, summarizeGc } from "./lib/gc-stats.js";
 import { allocators, type HeapProfile } from "./lib/heap-profile.js";
 import { countSocketWrites, socketBytes, socketWrites } from "./lib/socket-writes.js";
 import { closedLoop, median } from "./lib/stats.js";
@@ -93,9 +93,7 @@ async function main(): Promise<void> {
   const rates: number[] = [];
   try {
     await run(Math.min(n, 1000)); // warm-up
-    // A process that has run a while has been through full collections, and what scavenges keep
-    // can differ a lot before the first one (see src/in-flight.ts): measure after one.
-    await session.post("HeapProfiler.collectGarbage");
+    await collectGarbage();
     if (mode === "on") {
       await session.post("Profiler.enable");
       await session.post("Profiler.start");

@@ -4,6 +4,7 @@
  * so the bytes promoted per task are a counted measure of GC pressure that does not move with
  * the machine's speed the way CPU time does.
  */
+import { Session } from "node:inspector/promises";
 import type { GCProfilerResult } from "node:v8";
 
 export interface GcSummary {
@@ -42,4 +43,19 @@ export function summarizeGc(events: readonly GcEvent[]): GcSummary {
     }
   }
   return out;
+}
+
+/**
+ * A full collection now, through the inspector (no --expose-gc needed). A process that has run a
+ * while has been through full collections, and before its first one scavenges can keep far less
+ * (see src/in-flight.ts), so the probes measure after one.
+ */
+export async function collectGarbage(): Promise<void> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post("HeapProfiler.collectGarbage");
+  } finally {
+    session.disconnect();
+  }
 }
