@@ -21,6 +21,7 @@ import type { RunTaskRequest__Output } from "../../generated/baton/v1/RunTaskReq
 import type { Logger } from "../../telemetry/logger.js";
 import type { PlacementRecord, TaskEventBody, TaskRecord } from "../../types.js";
 import { errorToProto, jsonToBytes, stateToProto } from "../convert.js";
+import { SlotTable } from "../../slot-table.js";
 import { serverTracingInterceptor } from "../../telemetry/grpc-tracing.js";
 import { serviceError, statusFromError } from "../status.js";
 import { PEER_REJECTED, peerServiceConstructor } from "./proto.js";
@@ -102,7 +103,7 @@ export async function startPeerServer(opts: PeerServerOptions): Promise<PeerServ
   const logger = opts.logger.child({ component: "peer-server" });
   const hosts = new Map<string, PeerHost>(opts.hosts.map((h) => [h.agentId, h]));
   /** Open streams, each with a function that ends it for shutdown. */
-  const open = new Map<RunTaskCall, () => void>();
+  const open = new SlotTable<() => void>("c");
 
   const runTask = (call: RunTaskCall): void => {
     const agentId = call.request.agentId ?? "";
@@ -145,7 +146,7 @@ export async function startPeerServer(opts: PeerServerOptions): Promise<PeerServ
       writable = false;
       if (!call.cancelled) call.emit("error", err);
     };
-    open.set(call, () =>
+    const slot = open.add(() =>
       fail(statusError(status.UNAVAILABLE, "peer server shutting down; follow the task instead")),
     );
     call.once("cancelled", () => {
@@ -209,7 +210,7 @@ export async function startPeerServer(opts: PeerServerOptions): Promise<PeerServ
         call.end();
       }
     };
-    void run().finally(() => open.delete(call));
+    void run().finally(() => open.take(slot));
   };
 
   const handlers: AgentPeerServiceHandlers = { RunTask: runTask };
@@ -239,7 +240,7 @@ export async function startPeerServer(opts: PeerServerOptions): Promise<PeerServ
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      for (const end of open.values()) end();
+      for (const [, end] of open.entries()) end();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           server.forceShutdown();
