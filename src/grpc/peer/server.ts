@@ -146,7 +146,7 @@ export async function startPeerServer(opts: PeerServerOptions): Promise<PeerServ
       writable = false;
       if (!call.cancelled) call.emit("error", err);
     };
-    const slot = open.add(() =>
+    const openToken = open.add(() =>
       fail(statusError(status.UNAVAILABLE, "peer server shutting down; follow the task instead")),
     );
     call.once("cancelled", () => {
@@ -210,7 +210,7 @@ export async function startPeerServer(opts: PeerServerOptions): Promise<PeerServ
         call.end();
       }
     };
-    void run().finally(() => open.take(slot));
+    void run().finally(() => open.take(openToken));
   };
 
   const handlers: AgentPeerServiceHandlers = { RunTask: runTask };
