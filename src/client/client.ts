@@ -34,6 +34,7 @@ import { listAgents, type AgentInfo } from "../registry/agents.js";
 import { CapabilityCache, declareCapability, validateInput } from "../registry/capabilities.js";
 import { queueStats, type QueueStats } from "../registry/queue-stats.js";
 import { demandOf, type Demand } from "../registry/demand.js";
+import { waitForEnd } from "./wait.js";
 import { watchTask, type WatchOptions } from "./watch.js";
 import { HeaderBlock } from "../nats/header-block.js";
 import { isSpanContextValid, SpanKind, SpanStatusCode, type Span } from "@opentelemetry/api";
@@ -395,33 +396,12 @@ export class BatonClient implements AsyncDisposable {
     return watchTask(this.connection, id, options);
   }
 
-  /** Resolves with the record once the task reaches a terminal state. */
-  async wait(id: string, options: { timeoutMs?: number } = {}): Promise<TaskRecord> {
-    const timeout = options.timeoutMs;
-    const run = async (): Promise<TaskRecord> => {
-      for await (const _event of this.watch(id)) {
-        // drain until the terminal event
-      }
-      return this.get(id);
-    };
-    if (timeout === undefined) return run();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      return await Promise.race([
-        run(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () =>
-              reject(
-                new BatonError(ErrorCode.Timeout, `task ${id} not finished after ${timeout} ms`),
-              ),
-            timeout,
-          );
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+  /**
+   * Resolves with the record once the task reaches a terminal state; after `timeoutMs` it
+   * throws a Timeout BatonError instead.
+   */
+  wait(id: string, options: { timeoutMs?: number } = {}): Promise<TaskRecord> {
+    return waitForEnd(this.connection, id, () => this.get(id), options.timeoutMs);
   }
 
   /** Cancels a pending or running task; a finished one is a FailedPreconditionError. */
