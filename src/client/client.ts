@@ -398,10 +398,13 @@ export class BatonClient implements AsyncDisposable {
 
   /**
    * Resolves with the record once the task reaches a terminal state; after `timeoutMs` it
-   * throws a Timeout BatonError instead.
+   * throws a Timeout BatonError instead, and once `signal` aborts its reason (the task goes on).
    */
-  wait(id: string, options: { timeoutMs?: number } = {}): Promise<TaskRecord> {
-    return waitForEnd(this.connection, id, () => this.get(id), options.timeoutMs);
+  wait(
+    id: string,
+    options: { timeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<TaskRecord> {
+    return waitForEnd(this.connection, id, () => this.get(id), options);
   }
 
   /** Cancels a pending or running task; a finished one is a FailedPreconditionError. */

@@ -31,17 +31,28 @@ function endsTask(data: Uint8Array): boolean {
   }
 }
 
+export interface WaitOptions {
+  /** Past this, a Timeout BatonError. */
+  timeoutMs?: number;
+  /** Stops waiting (the task goes on); the wait rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** How often the record is read again without an event (default the watch's 2 s). */
+  recheckMs?: number;
+}
+
 /**
- * Resolves with the task's record once it is in a terminal state, read with `read`. Throws a
- * Timeout BatonError after `timeoutMs`, and what `read` throws (TaskNotFoundError).
+ * Resolves with the task's record once it is in a terminal state, read with `read`. Rejects
+ * with a Timeout BatonError after `timeoutMs`, the signal's reason once it aborts, and what
+ * `read` throws (TaskNotFoundError).
  */
 export async function waitForEnd(
   conn: BatonConnection,
   id: string,
   read: () => Promise<TaskRecord>,
-  timeoutMs?: number,
-  recheckMs = RECHECK_MS,
+  options: WaitOptions = {},
 ): Promise<TaskRecord> {
+  const { timeoutMs, signal, recheckMs = RECHECK_MS } = options;
+  signal?.throwIfAborted();
   if (id === "" || NOT_A_TOKEN.test(id)) throw new TaskNotFoundError(id);
   const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
   let ended = false;
@@ -53,9 +64,12 @@ export async function waitForEnd(
       wake?.();
     },
   });
+  const onAbort = (): void => wake?.();
+  signal?.addEventListener("abort", onAbort, { once: true });
   try {
     for (;;) {
       const record = await read();
+      signal?.throwIfAborted();
       if (isTerminal(record.state)) return record;
       const left = deadline - Date.now();
       if (left <= 0) {
@@ -71,10 +85,12 @@ export async function waitForEnd(
           };
         });
         wake = undefined;
+        signal?.throwIfAborted();
       }
       ended = false;
     }
   } finally {
+    signal?.removeEventListener("abort", onAbort);
     sub.unsubscribe();
   }
 }

@@ -147,15 +147,11 @@ export function createTaskContext(
     // Alongside the hand-off (the child is durable already); awaited before returning.
     const link = links.link(child.id);
     link.catch(() => undefined);
-    let done: TaskRecord | undefined;
+    let done: TaskRecord;
     try {
       // Straight to a peer over gRPC; whatever goes wrong there, the queue runs the child.
-      done = handOff && bids ? await handOff.run(child, bids, abort.signal) : undefined;
-      if (!done) {
-        for await (const _event of client.watch(child.id, { signal: abort.signal })) {
-          // until the child's terminal event, or our own abort
-        }
-      }
+      const direct = handOff && bids ? await handOff.run(child, bids, abort.signal) : undefined;
+      done = direct ?? (await client.wait(child.id, { signal: abort.signal }));
       abort.throwIfAborted();
     } catch (err) {
       // A cancelled parent takes its children along; on timeout or shutdown they keep running
@@ -166,7 +162,6 @@ export function createTaskContext(
       throw err;
     }
     await link;
-    done ??= await client.get(child.id);
     if (done.state !== TaskState.Succeeded) {
       throw new ChildTaskFailedError(done.id, done.state, done.error);
     }

@@ -75,8 +75,7 @@ describe("client.wait", () => {
         reads++;
         return client.get(task.id);
       },
-      undefined,
-      600_000,
+      { recheckMs: 600_000 },
     );
     release.open();
     const done = await waiting;
@@ -108,6 +107,31 @@ describe("client.wait", () => {
     const done = await client.wait(task.id, { timeoutMs: 15_000 });
     expect(done.state).toBe(TaskState.Succeeded);
     expect(done.result).toBe("late");
+  });
+
+  it("stops when its signal aborts, rejecting with the reason, while the task goes on", async () => {
+    const env = coreEnv(nats);
+    const release = gate();
+    await env.worker([
+      defineAgent({
+        name: "abortable",
+        capabilities: ["abortable"],
+        handler: async () => {
+          await release.promise;
+          return "finished";
+        },
+      }),
+    ]);
+    const client = await env.client();
+    const task = await client.submit("abortable", null);
+    await waitForState(client, task.id, (r) => r.state === TaskState.Running);
+    const controller = new AbortController();
+    const waiting = client.wait(task.id, { signal: controller.signal });
+    const reason = new Error("caller gave up");
+    controller.abort(reason);
+    expect(await rejection(waiting)).toBe(reason);
+    release.open();
+    expect((await client.wait(task.id, { timeoutMs: 15_000 })).result).toBe("finished");
   });
 
   it("names an unknown task, and a wildcard id listens to nothing", async () => {
