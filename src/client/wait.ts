@@ -34,7 +34,7 @@ function endsTask(data: Uint8Array): boolean {
 export interface WaitOptions {
   /** Past this, a Timeout BatonError. */
   timeoutMs?: number;
-  /** Stops waiting (the task goes on); the wait rejects with the signal's reason. */
+  /** Stops waiting (the task goes on); the wait rejects with the signal's reason (an Error). */
   signal?: AbortSignal;
   /** How often the record is read again without an event (default the watch's 2 s). */
   recheckMs?: number;
@@ -54,8 +54,8 @@ export async function waitForEnd(
   const { timeoutMs, signal, recheckMs = RECHECK_MS } = options;
   signal?.throwIfAborted();
   if (id === "" || NOT_A_TOKEN.test(id)) throw new TaskNotFoundError(id);
-  const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
   let ended = false;
+  let stopped = false;
   let wake: (() => void) | undefined;
   const sub = conn.nc.subscribe(conn.names.eventsSubject(id), {
     callback: (_err, msg) => {
@@ -64,33 +64,60 @@ export async function waitForEnd(
       wake?.();
     },
   });
-  const onAbort = (): void => wake?.();
-  signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    for (;;) {
+  const loop = async (): Promise<TaskRecord> => {
+    while (!stopped) {
       const record = await read();
-      signal?.throwIfAborted();
       if (isTerminal(record.state)) return record;
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new BatonError(ErrorCode.Timeout, `task ${id} not finished after ${timeoutMs} ms`);
-      }
       // An end seen while the read was out: read again at once.
-      if (!ended) {
+      if (!ended && !stopped) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.min(recheckMs, left));
+          const timer = setTimeout(resolve, recheckMs);
           wake = () => {
             clearTimeout(timer);
             resolve();
           };
         });
         wake = undefined;
-        signal?.throwIfAborted();
       }
       ended = false;
     }
+    throw new Error("wait stopped"); // lost the race below; nobody sees it
+  };
+  // A read held up by an outage does not hold up the timeout or the abort.
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const limits: Promise<never>[] = [];
+  if (timeoutMs !== undefined) {
+    limits.push(
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new BatonError(ErrorCode.Timeout, `task ${id} not finished after ${timeoutMs} ms`),
+            ),
+          timeoutMs,
+        );
+      }),
+    );
+  }
+  if (signal) {
+    limits.push(
+      new Promise<never>((_, reject) => {
+        onAbort = () => {
+          const reason: unknown = signal.reason;
+          reject(reason instanceof Error ? reason : new Error(String(reason), { cause: reason }));
+        };
+        signal.addEventListener("abort", onAbort, { once: true });
+      }),
+    );
+  }
+  try {
+    return await Promise.race([loop(), ...limits]);
   } finally {
-    signal?.removeEventListener("abort", onAbort);
+    stopped = true;
+    wake?.();
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
     sub.unsubscribe();
   }
 }
