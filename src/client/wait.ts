@@ -7,7 +7,7 @@
  * The subscription goes out on the connection ahead of the first read, and the server handles
  * one connection's messages in order, so it is in place before that read; a task's end is
  * stored before its terminal event is published, so an end the read missed reaches the
- * subscription. A read every RECHECK_MS (the watch's poll) covers an event lost while the
+ * subscription. A read every RECORD_POLL_MS (as a watch does) covers an event lost while the
  * connection was down, or never published by a writer that died after storing the end.
  */
 import { BatonError, ErrorCode, TaskNotFoundError } from "../errors.js";
@@ -15,8 +15,8 @@ import type { BatonConnection } from "../nats/connection.js";
 import type { StoredEventBody } from "../store/events.js";
 import { isTerminal } from "../store/states.js";
 import type { TaskRecord } from "../types.js";
+import { RECORD_POLL_MS } from "./watch.js";
 
-const RECHECK_MS = 2_000;
 /** Characters a NATS subject token cannot hold (a wildcard would listen to other tasks). */
 const NOT_A_TOKEN = /[.*>\s]/;
 const decoder = new TextDecoder();
@@ -36,7 +36,7 @@ export interface WaitOptions {
   timeoutMs?: number;
   /** Stops waiting (the task goes on); the wait rejects with the signal's reason (an Error). */
   signal?: AbortSignal;
-  /** How often the record is read again without an event (default the watch's 2 s). */
+  /** How often the record is read again without an event (default RECORD_POLL_MS). */
   recheckMs?: number;
 }
 
@@ -51,7 +51,7 @@ export async function waitForEnd(
   read: () => Promise<TaskRecord>,
   options: WaitOptions = {},
 ): Promise<TaskRecord> {
-  const { timeoutMs, signal, recheckMs = RECHECK_MS } = options;
+  const { timeoutMs, signal, recheckMs = RECORD_POLL_MS } = options;
   signal?.throwIfAborted();
   if (id === "" || NOT_A_TOKEN.test(id)) throw new TaskNotFoundError(id);
   let ended = false;
@@ -86,33 +86,20 @@ export async function waitForEnd(
   // A read held up by an outage does not hold up the timeout or the abort.
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
-  const limits: Promise<never>[] = [];
-  if (timeoutMs !== undefined) {
-    limits.push(
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new BatonError(ErrorCode.Timeout, `task ${id} not finished after ${timeoutMs} ms`),
-            ),
-          timeoutMs,
-        );
-      }),
-    );
-  }
-  if (signal) {
-    limits.push(
-      new Promise<never>((_, reject) => {
-        onAbort = () => {
-          const reason: unknown = signal.reason;
-          reject(reason instanceof Error ? reason : new Error(String(reason), { cause: reason }));
-        };
-        signal.addEventListener("abort", onAbort, { once: true });
-      }),
-    );
-  }
+  const limit = new Promise<never>((_, reject) => {
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => {
+        reject(new BatonError(ErrorCode.Timeout, `task ${id} not finished after ${timeoutMs} ms`));
+      }, timeoutMs);
+    }
+    onAbort = () => {
+      const reason: unknown = signal?.reason;
+      reject(reason instanceof Error ? reason : new Error(String(reason), { cause: reason }));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
   try {
-    return await Promise.race([loop(), ...limits]);
+    return await Promise.race([loop(), limit]);
   } finally {
     stopped = true;
     wake?.();

@@ -12,6 +12,9 @@ export interface WatchOptions {
   signal?: AbortSignal;
 }
 
+/** How often a watch (or a wait) reads the record again in case a terminal event is missing. */
+export const RECORD_POLL_MS = 2000;
+
 const TICK = Symbol("tick");
 const STOP = Symbol("stop");
 
@@ -26,7 +29,7 @@ export async function* watchTask(
   taskId: string,
   options: WatchOptions = {},
 ): AsyncGenerator<TaskEvent> {
-  const pollMs = options.pollMs ?? 2000;
+  const pollMs = options.pollMs ?? RECORD_POLL_MS;
   const signal = options.signal;
   if (signal?.aborted) return;
   const first = await conn.tasks.require(taskId);

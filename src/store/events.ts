@@ -129,7 +129,7 @@ export async function subscribeEvents(
   const messages = await consumer.consume();
   return {
     // Ordered consumers are ephemeral but linger on the server until their inactivity
-    // threshold; delete at once so every watch and wait does not leave one behind.
+    // threshold; delete at once so every watch does not leave one behind.
     stop: () => {
       void messages.close().then(() => consumer.delete().catch(() => undefined));
     },

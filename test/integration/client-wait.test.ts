@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitForEnd } from "../../src/client/wait.js";
 import { endRecord } from "../../src/store/transitions.js";
+import type { JsonValue } from "../../src/types.js";
 import {
   BatonError,
   defineAgent,
@@ -19,21 +20,28 @@ afterAll(async () => {
   await nats[Symbol.asyncDispose]();
 });
 
+/** A client, and a worker whose agent holds every task until `release` opens, then answers. */
+async function gatedAgent(capability: string, answer: (input: unknown) => JsonValue) {
+  const env = coreEnv(nats);
+  const release = gate();
+  await env.worker([
+    defineAgent({
+      name: capability,
+      capabilities: [capability],
+      handler: async (ctx) => {
+        await release.promise;
+        return answer(ctx.input);
+      },
+    }),
+  ]);
+  return { client: await env.client(), release };
+}
+
 describe("client.wait", () => {
   it("resolves with the record when a running task ends, and at once for a finished one", async () => {
-    const env = coreEnv(nats);
-    const release = gate();
-    await env.worker([
-      defineAgent({
-        name: "held",
-        capabilities: ["held"],
-        handler: async (ctx) => {
-          await release.promise;
-          return { n: (ctx.input as { n: number }).n * 2 };
-        },
-      }),
-    ]);
-    const client = await env.client();
+    const { client, release } = await gatedAgent("held", (input) => ({
+      n: (input as { n: number }).n * 2,
+    }));
     const tasks = await Promise.all([1, 2, 3].map((n) => client.submit("held", { n })));
     await waitForState(client, tasks[0]?.id ?? "", (r) => r.state === TaskState.Running);
     const waits = tasks.map((t) => client.wait(t.id, { timeoutMs: 15_000 }));
@@ -50,19 +58,7 @@ describe("client.wait", () => {
   });
 
   it("wakes on the terminal event, not the periodic re-read", async () => {
-    const env = coreEnv(nats);
-    const release = gate();
-    await env.worker([
-      defineAgent({
-        name: "evented",
-        capabilities: ["evented"],
-        handler: async () => {
-          await release.promise;
-          return "done";
-        },
-      }),
-    ]);
-    const client = await env.client();
+    const { client, release } = await gatedAgent("evented", () => "done");
     const task = await client.submit("evented", null);
     await waitForState(client, task.id, (r) => r.state === TaskState.Running);
     let reads = 0;
@@ -84,19 +80,7 @@ describe("client.wait", () => {
   }, 20_000);
 
   it("times out naming the task, which goes on; a later wait sees its end", async () => {
-    const env = coreEnv(nats);
-    const release = gate();
-    await env.worker([
-      defineAgent({
-        name: "slow",
-        capabilities: ["slow"],
-        handler: async () => {
-          await release.promise;
-          return "late";
-        },
-      }),
-    ]);
-    const client = await env.client();
+    const { client, release } = await gatedAgent("slow", () => "late");
     const task = await client.submit("slow", null);
     const err = await rejection(client.wait(task.id, { timeoutMs: 300 }));
     expect(err).toBeInstanceOf(BatonError);
@@ -110,19 +94,7 @@ describe("client.wait", () => {
   });
 
   it("stops when its signal aborts, rejecting with the reason, while the task goes on", async () => {
-    const env = coreEnv(nats);
-    const release = gate();
-    await env.worker([
-      defineAgent({
-        name: "abortable",
-        capabilities: ["abortable"],
-        handler: async () => {
-          await release.promise;
-          return "finished";
-        },
-      }),
-    ]);
-    const client = await env.client();
+    const { client, release } = await gatedAgent("abortable", () => "finished");
     const task = await client.submit("abortable", null);
     await waitForState(client, task.id, (r) => r.state === TaskState.Running);
     const controller = new AbortController();
