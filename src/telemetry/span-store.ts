@@ -6,14 +6,7 @@
 import { hostname } from "node:os";
 import { promisify } from "node:util";
 import { gunzip as gunzipCallback, gzip } from "node:zlib";
-import {
-  diag,
-  SpanKind,
-  SpanStatusCode,
-  type Attributes,
-  type Link,
-  type SpanStatus,
-} from "@opentelemetry/api";
+import { diag, type Attributes } from "@opentelemetry/api";
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
 import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
@@ -24,47 +17,11 @@ import { spanShard } from "../nats/subjects.js";
 import type { TaskRecord } from "../types.js";
 import { ATTR } from "./attributes.js";
 import { SpanBatches, type SpanMessage } from "./span-batches.js";
+import { decodeStoredSpan, encodeSpanRow, resourceRow, type SpanRecord } from "./span-rows.js";
 import type { SpanEncoder } from "./store-tracer.js";
 import { traceIdOf } from "./propagation.js";
 
-/** A span attribute value as JSON keeps it. */
-export type SpanAttributeValue =
-  string | number | boolean | (string | number | boolean | null | undefined)[];
-
-export type SpanKindName = "internal" | "server" | "client" | "producer" | "consumer";
-
-/** One finished span as stored and as readTrace returns it. Times are epoch ms (fractional). */
-export interface SpanRecord {
-  traceId: string;
-  spanId: string;
-  /** Absent for a trace's root span. */
-  parentSpanId?: string;
-  name: string;
-  kind: SpanKindName;
-  startTime: number;
-  endTime: number;
-  status: { code: "unset" | "ok" | "error"; message?: string };
-  attributes: Record<string, SpanAttributeValue>;
-  events: { name: string; time: number; attributes?: Record<string, SpanAttributeValue> }[];
-  /** Spans this one follows from (a consumer span links the producer span). */
-  links: { traceId: string; spanId: string; attributes?: Record<string, SpanAttributeValue> }[];
-  /** Which process made the span. */
-  resource: { serviceName: string; pid: number; hostName: string; agentId?: string };
-}
-
-const KIND_NAMES: Record<SpanKind, SpanKindName> = {
-  [SpanKind.INTERNAL]: "internal",
-  [SpanKind.SERVER]: "server",
-  [SpanKind.CLIENT]: "client",
-  [SpanKind.PRODUCER]: "producer",
-  [SpanKind.CONSUMER]: "consumer",
-};
-
-const STATUS_NAMES: Record<SpanStatusCode, SpanRecord["status"]["code"]> = {
-  [SpanStatusCode.UNSET]: "unset",
-  [SpanStatusCode.OK]: "ok",
-  [SpanStatusCode.ERROR]: "error",
-};
+export type { SpanRecord } from "./span-rows.js";
 
 const TRACE_ID_RE = /^[0-9a-f]{32}$/;
 /**
@@ -77,9 +34,11 @@ const DEFAULT_BATCH_BYTES = 64 * 1024;
 /** Spans encoded per event-loop turn in an export (about a millisecond's work). */
 const EXPORT_SLICE = 128;
 /**
- * Batches of span JSON repeat their keys and values so much that the fastest gzip level packs
- * them about 10x (1,736 -> 178 bytes per no-op task): the stream's byte bound holds 10x the
- * traces, and the socket and the server's store carry that much less. The gzip magic number tells a packed message from plain JSON.
+ * Batches of spans repeat their ids and names so much that the fastest gzip level packs them
+ * several times over (SpanRecord objects packed 10x, 1,736 -> 178 bytes per no-op task; rows
+ * store about 150): the stream's byte bound holds that many more traces, and the socket and the
+ * server's store carry that much less. The gzip magic number tells a packed message from plain
+ * JSON.
  */
 const GZIP_OPTIONS = { level: 1 };
 const gunzip = promisify(gunzipCallback);
@@ -93,20 +52,10 @@ function stringAttr(attrs: Attributes, key: string): string | undefined {
   return typeof v === "string" ? v : undefined;
 }
 
-/** A finite number as JSON (JSON has no NaN or Infinity). */
-const num = (n: number): string => (Number.isFinite(n) ? String(n) : "null");
-
-/** `attrs` as a JSON object, or undefined when empty (JSON.stringify drops undefined values). */
-function attributesJson(attrs: Attributes | undefined): string | undefined {
-  if (!attrs) return undefined;
-  for (const key in attrs) if (attrs[key] !== undefined) return JSON.stringify(attrs);
-  return undefined;
-}
-
-/** The resource part of a span's JSON, the same for every span of a process and agent. */
+/** The resource part of a span's row, the same for every span of a process and agent. */
 const resourceCache = new WeakMap<object, Map<string | undefined, string>>();
 
-export function resourceJson(resource: Attributes, agentId: string | undefined): string {
+function resourceRowOf(resource: Attributes, agentId: string | undefined): string {
   let byAgent = resourceCache.get(resource);
   if (!byAgent) {
     byAgent = new Map();
@@ -115,67 +64,22 @@ export function resourceJson(resource: Attributes, agentId: string | undefined):
   let json = byAgent.get(agentId);
   if (json === undefined) {
     const pid = resource["process.pid"];
-    json = JSON.stringify({
+    json = resourceRow({
       serviceName: stringAttr(resource, "service.name") ?? "unknown_service",
       pid: typeof pid === "number" ? pid : process.pid,
       hostName: stringAttr(resource, "host.name") ?? hostname(),
       ...(agentId !== undefined ? { agentId } : {}),
-    } satisfies SpanRecord["resource"]);
+    });
     byAgent.set(agentId, json);
   }
   return json;
 }
 
-/** A finished span's parts, as the store writes them. Times are epoch ms (fractional). */
-export interface SpanParts {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | undefined;
-  name: string;
-  kind: SpanKind;
-  startMs: number;
-  endMs: number;
-  status: SpanStatus;
-  attributes: Attributes;
-  events: readonly { name: string; timeMs: number; attributes?: Attributes }[];
-  links: readonly Link[];
-}
-
-/**
- * A finished span as its stored JSON (a SpanRecord), written out directly: building the record
- * and then stringifying it was most of the span store's cost per task. `resource` is the JSON of
- * its resource part (see resourceJson).
- */
-export function encodeSpan(span: SpanParts, resource: string): string {
-  const status = span.status.message
-    ? JSON.stringify({ code: STATUS_NAMES[span.status.code], message: span.status.message })
-    : `{"code":"${STATUS_NAMES[span.status.code]}"}`;
-  let out = `{"traceId":"${span.traceId}","spanId":"${span.spanId}"`;
-  if (span.parentSpanId) out += `,"parentSpanId":"${span.parentSpanId}"`;
-  out +=
-    `,"name":${JSON.stringify(span.name)},"kind":"${KIND_NAMES[span.kind]}"` +
-    `,"startTime":${num(span.startMs)},"endTime":${num(span.endMs)}` +
-    `,"status":${status},"attributes":${attributesJson(span.attributes) ?? "{}"}`;
-  out += `,"events":[`;
-  span.events.forEach((e, i) => {
-    const attrs = attributesJson(e.attributes);
-    out += `${i > 0 ? "," : ""}{"name":${JSON.stringify(e.name)},"time":${num(e.timeMs)}`;
-    out += attrs ? `,"attributes":${attrs}}` : "}";
-  });
-  out += `],"links":[`;
-  span.links.forEach((l, i) => {
-    const attrs = attributesJson(l.attributes);
-    out += `${i > 0 ? "," : ""}{"traceId":"${l.context.traceId}","spanId":"${l.context.spanId}"`;
-    out += attrs ? `,"attributes":${attrs}}` : "}";
-  });
-  return `${out}],"resource":${resource}}`;
-}
-
-/** An SDK span's stored JSON; `processAgent` names the agent when the span does not. */
+/** An SDK span's stored row; `processAgent` names the agent when the span does not. */
 export function spanJson(span: ReadableSpan, processAgent?: string): string {
   const sc = span.spanContext();
   const agentId = stringAttr(span.attributes, ATTR.AGENT_ID) ?? processAgent;
-  return encodeSpan(
+  return encodeSpanRow(
     {
       traceId: sc.traceId,
       spanId: sc.spanId,
@@ -193,16 +97,16 @@ export function spanJson(span: ReadableSpan, processAgent?: string): string {
       })),
       links: span.links,
     },
-    resourceJson(span.resource.attributes, agentId),
+    resourceRowOf(span.resource.attributes, agentId),
   );
 }
 
 /** How a StoreTracer's spans are written: with the process's resource and their agent. */
 export function storeSpanEncoder(store: SpanStoreExporter, resource: Attributes): SpanEncoder {
   return (span) =>
-    encodeSpan(
+    encodeSpanRow(
       span,
-      resourceJson(resource, stringAttr(span.attributes, ATTR.AGENT_ID) ?? store.processAgent()),
+      resourceRowOf(resource, stringAttr(span.attributes, ATTR.AGENT_ID) ?? store.processAgent()),
     );
 }
 
@@ -216,7 +120,7 @@ export interface SpanStoreOptions {
 }
 
 /**
- * The span store's writer. Finished spans come in two ways: Baton's own spans as JSON through
+ * The span store's writer. Finished spans come in two ways: Baton's own spans as rows through
  * record() (see StoreTracer), and any other span through export(), run by a BatchSpanProcessor.
  * Both wait here by shard and go out as gzipped batches to every attached connection with a
  * distinct server and prefix, usually exactly one per process; with none attached they are
@@ -283,7 +187,7 @@ export class SpanStoreExporter implements SpanExporter {
     return out;
   }
 
-  /** Queues one finished span's JSON (a SpanRecord) of trace `traceId`. */
+  /** Queues one finished span's stored JSON (a row, see span-rows.ts) of trace `traceId`. */
   record(traceId: string, json: string): void {
     if (this.stopped || this.sinks.size === 0) return;
     if (this.batches.spans >= this.maxPending) {
@@ -409,8 +313,9 @@ export async function readTrace(conn: BatonConnection, traceId: string): Promise
       continue;
     }
     if (!Array.isArray(records)) continue;
-    for (const r of records as SpanRecord[]) {
-      if (r && typeof r.spanId === "string" && r.traceId === traceId) bySpan.set(r.spanId, r);
+    for (const item of records as unknown[]) {
+      const r = decodeStoredSpan(item);
+      if (r && r.traceId === traceId) bySpan.set(r.spanId, r);
     }
   }
   return [...bySpan.values()].sort((a, b) => a.startTime - b.startTime);

@@ -7,10 +7,11 @@ import {
   type ReadableSpan,
 } from "@opentelemetry/sdk-trace-base";
 import { describe, expect, it } from "vitest";
+import { decodeStoredSpan } from "../../src/telemetry/span-rows.js";
 import { spanJson, type SpanRecord } from "../../src/telemetry/span-store.js";
 
 const stored = (span: ReadableSpan, agent?: string): SpanRecord =>
-  JSON.parse(spanJson(span, agent)) as SpanRecord;
+  decodeStoredSpan(JSON.parse(spanJson(span, agent))) as SpanRecord;
 
 function provider(): {
   exporter: InMemorySpanExporter;

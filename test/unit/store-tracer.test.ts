@@ -26,6 +26,7 @@ import {
 } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AGENT_CONTEXT_KEY } from "../../src/telemetry/agent-context.js";
+import { decodeStoredSpan } from "../../src/telemetry/span-rows.js";
 import {
   spanJson,
   SpanStoreExporter,
@@ -45,7 +46,10 @@ function sdkTracer(): { tracer: Tracer; records: () => SpanRecord[] } {
   });
   return {
     tracer: provider.getTracer("test"),
-    records: () => exporter.getFinishedSpans().map((s) => JSON.parse(spanJson(s)) as SpanRecord),
+    records: () =>
+      exporter
+        .getFinishedSpans()
+        .map((s) => decodeStoredSpan(JSON.parse(spanJson(s))) as SpanRecord),
   };
 }
 
@@ -58,7 +62,7 @@ function storeTracer(sampling?: StoreTracerSampling): {
   const sink = { record: (_traceId: string, json: string) => void jsons.push(json) };
   return {
     tracer: new StoreTracer(sink, storeSpanEncoder(store, RESOURCE), sampling),
-    records: () => jsons.map((j) => JSON.parse(j) as SpanRecord),
+    records: () => jsons.map((j) => decodeStoredSpan(JSON.parse(j)) as SpanRecord),
   };
 }
 
