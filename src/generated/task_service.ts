@@ -25,6 +25,7 @@ import type { Task as _baton_v1_Task, Task__Output as _baton_v1_Task__Output } f
 import type { TaskError as _baton_v1_TaskError, TaskError__Output as _baton_v1_TaskError__Output } from './baton/v1/TaskError.js';
 import type { TaskEvent as _baton_v1_TaskEvent, TaskEvent__Output as _baton_v1_TaskEvent__Output } from './baton/v1/TaskEvent.js';
 import type { TaskServiceClient as _baton_v1_TaskServiceClient, TaskServiceDefinition as _baton_v1_TaskServiceDefinition } from './baton/v1/TaskService.js';
+import type { WaitTaskRequest as _baton_v1_WaitTaskRequest, WaitTaskRequest__Output as _baton_v1_WaitTaskRequest__Output } from './baton/v1/WaitTaskRequest.js';
 import type { Waiting as _baton_v1_Waiting, Waiting__Output as _baton_v1_Waiting__Output } from './baton/v1/Waiting.js';
 import type { WatchTaskRequest as _baton_v1_WatchTaskRequest, WatchTaskRequest__Output as _baton_v1_WatchTaskRequest__Output } from './baton/v1/WatchTaskRequest.js';
 import type { Duration as _google_protobuf_Duration, Duration__Output as _google_protobuf_Duration__Output } from './google/protobuf/Duration.js';
@@ -66,6 +67,7 @@ export interface ProtoGrpcType {
        */
       TaskService: SubtypeConstructor<typeof grpc.Client, _baton_v1_TaskServiceClient> & { service: _baton_v1_TaskServiceDefinition }
       TaskState: EnumTypeDefinition
+      WaitTaskRequest: MessageTypeDefinition<_baton_v1_WaitTaskRequest, _baton_v1_WaitTaskRequest__Output>
       Waiting: MessageTypeDefinition<_baton_v1_Waiting, _baton_v1_Waiting__Output>
       WatchTaskRequest: MessageTypeDefinition<_baton_v1_WatchTaskRequest, _baton_v1_WatchTaskRequest__Output>
     }

@@ -48,6 +48,7 @@ import {
 } from "./codec.js";
 import { clientTracingInterceptor } from "../../telemetry/grpc-tracing.js";
 import { GrpcCallError, toGrpcCallError } from "./errors.js";
+import { waitOverGrpc } from "./wait.js";
 import { watchOverGrpc, type GrpcWatchOptions } from "./watch.js";
 
 export interface GrpcClientOptions {
@@ -257,7 +258,11 @@ export class GrpcClient implements AsyncDisposable {
     return watchOverGrpc(this, id, options);
   }
 
-  /** Resolves with the record once the task is terminal (watching it over the stream). */
+  /**
+   * Resolves with the record once the task is terminal: WaitTask long polls (a watch on a gateway
+   * without WaitTask). Rejects with a Timeout BatonError after `timeoutMs`, and with the signal's
+   * reason once it aborts; the task goes on either way.
+   */
   async wait(
     id: string,
     options: { timeoutMs?: number; signal?: AbortSignal } = {},
@@ -280,10 +285,7 @@ export class GrpcClient implements AsyncDisposable {
             options.timeoutMs,
           );
     try {
-      for await (const _event of this.watch(id, { signal: ac.signal })) {
-        // drain until the terminal event
-      }
-      return await this.get(id);
+      return await waitOverGrpc(this, id, ac.signal);
     } catch (err) {
       if (ac.signal.aborted && ac.signal.reason instanceof Error) throw ac.signal.reason;
       throw err;

@@ -18,15 +18,15 @@ export interface GrpcWatchOptions {
   resumeTimeoutMs?: number;
 }
 
-const FIRST_BACKOFF_MS = 100;
-const MAX_BACKOFF_MS = 2000;
+export const FIRST_BACKOFF_MS = 100;
+export const MAX_BACKOFF_MS = 2000;
 
 /**
  * A break the watch recovers from by reconnecting: UNAVAILABLE (gateway down, connection lost)
  * and CANCELLED that this side did not ask for (grpc-js reports a gateway that shuts down or
  * cuts its streams off that way).
  */
-function resumable(err: GrpcCallError, signal: AbortSignal | undefined): boolean {
+export function resumable(err: GrpcCallError, signal: AbortSignal | undefined): boolean {
   if (signal?.aborted) return false;
   return err.code === Status.UNAVAILABLE || err.code === Status.CANCELLED;
 }
@@ -44,7 +44,7 @@ async function isCurrent(client: GrpcClient, event: StateEvent): Promise<boolean
   }
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
       clearTimeout(timer);

@@ -66,9 +66,12 @@ export interface Gateway extends AsyncDisposable {
   readonly health: HealthState;
   /** WatchTask streams open now. */
   readonly activeWatches: number;
+  /** WaitTask calls waiting now. */
+  readonly activeWaits: number;
   /**
    * Graceful stop: reports NOT_SERVING, ends open watches with UNAVAILABLE (clients resume
-   * elsewhere with from_sequence), lets calls in flight finish within the shutdown timeout,
+   * elsewhere with from_sequence), answers open waits with the task as it is (clients call
+   * again), lets calls in flight finish within the shutdown timeout,
    * then cuts the rest and closes the connection it opened. Idempotent.
    */
   stop(): Promise<void>;
@@ -259,6 +262,9 @@ export async function startGateway(options: StartGatewayOptions = {}): Promise<G
     health,
     get activeWatches() {
       return taskService.activeWatches;
+    },
+    get activeWaits() {
+      return taskService.activeWaits;
     },
     stop,
     [Symbol.asyncDispose]: stop,

@@ -1,16 +1,18 @@
 /** baton.v1.TaskService over a BatonClient. */
 import {
   status,
+  type ServerUnaryCall,
   type ServerWritableStream,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import type { SubmitItem } from "../../client/client.js";
 import type { WatchOptions } from "../../client/watch.js";
-import { TaskNotFoundError, ValidationError } from "../../errors.js";
+import { BatonError, ErrorCode, TaskNotFoundError, ValidationError } from "../../errors.js";
 import { isTaskId } from "../../ids.js";
 import type { TaskEvent, TaskRecord } from "../../types.js";
 import {
   deadLetterToProto,
+  durationToMs,
   eventToProto,
   protoFieldName,
   stateFromProto,
@@ -18,6 +20,7 @@ import {
   taskToProto,
   type CoreSubmit,
   type PbDeadLetter,
+  type PbDuration,
   type PbSubmitTaskRequest,
   type PbTask,
   type PbTaskEvent,
@@ -29,6 +32,9 @@ import { requireNats, toServiceError, unary, type ServiceContext } from "./calls
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 export const MAX_BATCH = 1000;
+/** WaitTask's window when the request names none, and the longest it may name. */
+export const DEFAULT_WAIT_MS = 30_000;
+export const MAX_WAIT_MS = 60_000;
 /**
  * A list page stops growing at about this many bytes (inputs and results are the bulk), so it
  * stays under gRPC's default 4 MiB client receive limit; next_page_token continues it.
@@ -41,6 +47,10 @@ interface IdRequest {
 interface WatchRequest {
   id: string;
   fromSequence: number;
+}
+interface WaitRequest {
+  id: string;
+  timeout: PbDuration | null;
 }
 interface CancelRequest {
   id: string;
@@ -100,6 +110,8 @@ function withinBudget<T extends { input: Buffer; result?: Buffer; progress?: Buf
 /** The implementation of baton.v1.TaskService. */
 export class TaskServiceImpl {
   private readonly watches = new Set<(reason: "shutdown") => void>();
+  /** Open WaitTask calls, each stopped by aborting its controller. */
+  private readonly waits = new Set<AbortController>();
 
   constructor(private readonly ctx: ServiceContext) {}
 
@@ -108,9 +120,41 @@ export class TaskServiceImpl {
     return this.watches.size;
   }
 
-  /** Ends every open WatchTask stream with UNAVAILABLE (the client resumes elsewhere). */
+  /** Number of WaitTask calls waiting now. */
+  get activeWaits(): number {
+    return this.waits.size;
+  }
+
+  /**
+   * Ends every open WatchTask stream with UNAVAILABLE and answers every WaitTask with the task
+   * as it is (the client resumes or polls again elsewhere), so a shutdown waits for neither.
+   */
   stopWatches(): void {
     for (const stop of [...this.watches]) stop("shutdown");
+    for (const stop of [...this.waits]) stop.abort();
+  }
+
+  /** WaitTask: the task once terminal, or as it is after the call's window (a long poll). */
+  private async waitTask(req: WaitRequest, call: ServerUnaryCall<WaitRequest, PbTask>) {
+    const id = taskIdField(req.id, "id");
+    const asked = req.timeout ? durationToMs(req.timeout, "timeout") : 0;
+    const windowMs = asked === 0 ? DEFAULT_WAIT_MS : Math.min(asked, MAX_WAIT_MS);
+    const stop = new AbortController();
+    const onCancel = (): void => stop.abort();
+    call.once("cancelled", onCancel);
+    this.waits.add(stop);
+    try {
+      return taskToProto(
+        await this.ctx.client.wait(id, { timeoutMs: windowMs, signal: stop.signal }),
+      );
+    } catch (err) {
+      const windowOver = err instanceof BatonError && err.code === ErrorCode.Timeout;
+      if (!windowOver && !stop.signal.aborted) throw err;
+      return taskToProto(await this.ctx.client.get(id));
+    } finally {
+      this.waits.delete(stop);
+      call.off("cancelled", onCancel);
+    }
   }
 
   /** Fills in root_id from the parent, so a sub-task joins its parent's program. */
@@ -300,6 +344,7 @@ export class TaskServiceImpl {
         taskToProto(await ctx.client.get(taskIdField(req.id, "id"))),
       ),
       WatchTask: (call: ServerWritableStream<WatchRequest, PbTaskEvent>) => this.watchTask(call),
+      WaitTask: unary(ctx, "WaitTask", (req: WaitRequest, call) => this.waitTask(req, call)),
       CancelTask: unary(ctx, "CancelTask", async (req: CancelRequest) =>
         taskToProto(
           await ctx.client.cancel(taskIdField(req.id, "id"), req.reason ? req.reason : undefined),

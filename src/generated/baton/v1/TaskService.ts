@@ -15,6 +15,7 @@ import type { SubmitTasksRequest as _baton_v1_SubmitTasksRequest, SubmitTasksReq
 import type { SubmitTasksResponse as _baton_v1_SubmitTasksResponse, SubmitTasksResponse__Output as _baton_v1_SubmitTasksResponse__Output } from '../../baton/v1/SubmitTasksResponse.js';
 import type { Task as _baton_v1_Task, Task__Output as _baton_v1_Task__Output } from '../../baton/v1/Task.js';
 import type { TaskEvent as _baton_v1_TaskEvent, TaskEvent__Output as _baton_v1_TaskEvent__Output } from '../../baton/v1/TaskEvent.js';
+import type { WaitTaskRequest as _baton_v1_WaitTaskRequest, WaitTaskRequest__Output as _baton_v1_WaitTaskRequest__Output } from '../../baton/v1/WaitTaskRequest.js';
 import type { WatchTaskRequest as _baton_v1_WatchTaskRequest, WatchTaskRequest__Output as _baton_v1_WatchTaskRequest__Output } from '../../baton/v1/WatchTaskRequest.js';
 
 /**
@@ -141,6 +142,25 @@ export interface TaskServiceClient extends grpc.Client {
   submitTasks(argument: _baton_v1_SubmitTasksRequest, callback: grpc.requestCallback<_baton_v1_SubmitTasksResponse__Output>): grpc.ClientUnaryCall;
   
   /**
+   * Returns the task once it has finished (a terminal state), or as it is when `timeout` has
+   * passed: call again while its state is not terminal. A long poll: the gateway listens for
+   * the task's end instead of making a stream per caller. NOT_FOUND when no task has this id.
+   */
+  WaitTask(argument: _baton_v1_WaitTaskRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_baton_v1_Task__Output>): grpc.ClientUnaryCall;
+  WaitTask(argument: _baton_v1_WaitTaskRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_baton_v1_Task__Output>): grpc.ClientUnaryCall;
+  WaitTask(argument: _baton_v1_WaitTaskRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_baton_v1_Task__Output>): grpc.ClientUnaryCall;
+  WaitTask(argument: _baton_v1_WaitTaskRequest, callback: grpc.requestCallback<_baton_v1_Task__Output>): grpc.ClientUnaryCall;
+  /**
+   * Returns the task once it has finished (a terminal state), or as it is when `timeout` has
+   * passed: call again while its state is not terminal. A long poll: the gateway listens for
+   * the task's end instead of making a stream per caller. NOT_FOUND when no task has this id.
+   */
+  waitTask(argument: _baton_v1_WaitTaskRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_baton_v1_Task__Output>): grpc.ClientUnaryCall;
+  waitTask(argument: _baton_v1_WaitTaskRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_baton_v1_Task__Output>): grpc.ClientUnaryCall;
+  waitTask(argument: _baton_v1_WaitTaskRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_baton_v1_Task__Output>): grpc.ClientUnaryCall;
+  waitTask(argument: _baton_v1_WaitTaskRequest, callback: grpc.requestCallback<_baton_v1_Task__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * Streams the task's events from the start (or from_sequence), then live; the stream
    * ends after the terminal state event. NOT_FOUND when no task has this id.
    */
@@ -202,6 +222,13 @@ export interface TaskServiceHandlers extends grpc.UntypedServiceImplementation {
   SubmitTasks: grpc.handleUnaryCall<_baton_v1_SubmitTasksRequest__Output, _baton_v1_SubmitTasksResponse>;
   
   /**
+   * Returns the task once it has finished (a terminal state), or as it is when `timeout` has
+   * passed: call again while its state is not terminal. A long poll: the gateway listens for
+   * the task's end instead of making a stream per caller. NOT_FOUND when no task has this id.
+   */
+  WaitTask: grpc.handleUnaryCall<_baton_v1_WaitTaskRequest__Output, _baton_v1_Task>;
+  
+  /**
    * Streams the task's events from the start (or from_sequence), then live; the stream
    * ends after the terminal state event. NOT_FOUND when no task has this id.
    */
@@ -217,5 +244,6 @@ export interface TaskServiceDefinition extends grpc.ServiceDefinition {
   ReplayDeadLetter: MethodDefinition<_baton_v1_ReplayDeadLetterRequest, _baton_v1_Task, _baton_v1_ReplayDeadLetterRequest__Output, _baton_v1_Task__Output>
   SubmitTask: MethodDefinition<_baton_v1_SubmitTaskRequest, _baton_v1_SubmitTaskResponse, _baton_v1_SubmitTaskRequest__Output, _baton_v1_SubmitTaskResponse__Output>
   SubmitTasks: MethodDefinition<_baton_v1_SubmitTasksRequest, _baton_v1_SubmitTasksResponse, _baton_v1_SubmitTasksRequest__Output, _baton_v1_SubmitTasksResponse__Output>
+  WaitTask: MethodDefinition<_baton_v1_WaitTaskRequest, _baton_v1_Task, _baton_v1_WaitTaskRequest__Output, _baton_v1_Task__Output>
   WatchTask: MethodDefinition<_baton_v1_WatchTaskRequest, _baton_v1_TaskEvent, _baton_v1_WatchTaskRequest__Output, _baton_v1_TaskEvent__Output>
 }
