@@ -23,6 +23,7 @@ import {
   type DeadLetter,
   type JsonValue,
   type ListOptions,
+  type Priority,
   type SubmitOptions,
   type TaskEvent,
   type TaskPage,
@@ -40,6 +41,7 @@ import { HeaderBlock } from "../nats/header-block.js";
 import { isSpanContextValid, SpanKind, SpanStatusCode, type Span } from "@opentelemetry/api";
 import { ATTR, MESSAGING_SYSTEM_NATS } from "../telemetry/attributes.js";
 import { TRACEPARENT, TRACESTATE, traceOfSpanContext } from "../telemetry/propagation.js";
+import { SharedAttributes, setSharedAttributes } from "../telemetry/store-tracer.js";
 import { batonTracer } from "../telemetry/tracing.js";
 
 const encoder = new TextEncoder();
@@ -134,6 +136,8 @@ function unavailable(err: unknown): never {
 
 export class BatonClient implements AsyncDisposable {
   private readonly capabilities: CapabilityCache;
+  /** The publish span's shared attributes by queue (see publishAttributes). */
+  private readonly publishShared = new Map<string, SharedAttributes>();
 
   constructor(
     readonly connection: BatonConnection,
@@ -250,28 +254,16 @@ export class BatonClient implements AsyncDisposable {
     const span = tracer.startSpan(`${capability} publish`, { kind: SpanKind.PRODUCER });
     // Only a recorded span needs them (a sampled-out task's span is just its context).
     if (span.isRecording()) {
-      span.setAttributes({
-        [ATTR.MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM_NATS,
-        [ATTR.MESSAGING_OPERATION_TYPE]: "send",
-        [ATTR.MESSAGING_OPERATION_NAME]: "publish",
-        [ATTR.MESSAGING_DESTINATION_NAME]: this.connection.names.tasksSubject(
-          capability,
-          compiled.priority,
-        ),
-        [ATTR.TASK_CAPABILITY]: capability,
-        [ATTR.TASK_PRIORITY]: compiled.priority,
-        ...(compiled.parentId ? { [ATTR.TASK_PARENT_ID]: compiled.parentId } : {}),
-      });
+      setSharedAttributes(span, this.publishAttributes(capability, compiled.priority));
+      if (compiled.parentId) span.setAttribute(ATTR.TASK_PARENT_ID, compiled.parentId);
     }
     try {
       const result = await this.storeRecord(prepared, span);
       if (span.isRecording()) {
-        span.setAttributes({
-          [ATTR.TASK_ID]: result.task.id,
-          [ATTR.MESSAGING_MESSAGE_ID]: result.task.id,
-          [ATTR.ROOT_ID]: result.task.rootId,
-          [ATTR.TASK_DEDUPLICATED]: result.deduplicated,
-        });
+        span.setAttribute(ATTR.TASK_ID, result.task.id);
+        span.setAttribute(ATTR.MESSAGING_MESSAGE_ID, result.task.id);
+        span.setAttribute(ATTR.ROOT_ID, result.task.rootId);
+        span.setAttribute(ATTR.TASK_DEDUPLICATED, result.deduplicated);
       }
       return result;
     } catch (err) {
@@ -281,6 +273,24 @@ export class BatonClient implements AsyncDisposable {
     } finally {
       span.end();
     }
+  }
+
+  /** The publish span's attributes every task of one queue has alike. */
+  private publishAttributes(capability: string, priority: Priority): SharedAttributes {
+    const key = `${capability}\u0000${priority}`;
+    let attrs = this.publishShared.get(key);
+    if (!attrs) {
+      attrs = new SharedAttributes({
+        [ATTR.MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM_NATS,
+        [ATTR.MESSAGING_OPERATION_TYPE]: "send",
+        [ATTR.MESSAGING_OPERATION_NAME]: "publish",
+        [ATTR.MESSAGING_DESTINATION_NAME]: this.connection.names.tasksSubject(capability, priority),
+        [ATTR.TASK_CAPABILITY]: capability,
+        [ATTR.TASK_PRIORITY]: priority,
+      });
+      this.publishShared.set(key, attrs);
+    }
+    return attrs;
   }
 
   private async storeRecord(

@@ -65,6 +65,11 @@ export interface SpanParts {
   attributes: Attributes;
   events: readonly { name: string; timeMs: number; attributes?: Attributes }[];
   links: readonly Link[];
+  /**
+   * Attributes already encoded by attributePairs, set before `attributes` (one of those with
+   * the same name replaces its value, as it does when read back).
+   */
+  sharedPairs?: string;
 }
 
 /** The first element of a row: its format. */
@@ -140,14 +145,16 @@ const STATUS_NAMES: Record<SpanStatusCode, SpanRecord["status"]["code"]> = {
 /** A finite number as JSON (JSON has no NaN or Infinity). */
 const num = (n: number): string => (Number.isFinite(n) ? String(n) : "null");
 
-/** Attributes as a row's flat key-value list; undefined values are left out, as JSON does. */
-function attributesRow(attrs: Attributes | undefined): string {
-  if (!attrs) return "[]";
-  let out = "[";
+/**
+ * Attributes as the inside of a row's flat key-value list (no brackets); undefined values are
+ * left out, as JSON does.
+ */
+export function attributePairs(attrs: Attributes): string {
+  let out = "";
   for (const key in attrs) {
     const value = attrs[key];
     if (value === undefined) continue;
-    if (out.length > 1) out += ",";
+    if (out !== "") out += ",";
     out += KEY_PREFIX.get(key) ?? `${JSON.stringify(key)},`;
     out +=
       typeof value === "string"
@@ -158,8 +165,11 @@ function attributesRow(attrs: Attributes | undefined): string {
             ? String(value)
             : JSON.stringify(value);
   }
-  return `${out}]`;
+  return out;
 }
+
+const attributesRow = (attrs: Attributes | undefined): string =>
+  attrs ? `[${attributePairs(attrs)}]` : "[]";
 
 /** The resource part of a row: the same for every span of a process and agent. */
 export function resourceRow(resource: SpanRecord["resource"]): string {
@@ -169,13 +179,19 @@ export function resourceRow(resource: SpanRecord["resource"]): string {
   );
 }
 
+function spanAttributesRow(span: SpanParts): string {
+  if (!span.sharedPairs) return attributesRow(span.attributes);
+  const own = attributePairs(span.attributes);
+  return own === "" ? `[${span.sharedPairs}]` : `[${span.sharedPairs},${own}]`;
+}
+
 /** A finished span as a stored row; `resource` is its resourceRow. */
 export function encodeSpanRow(span: SpanParts, resource: string): string {
   const message = span.status.message ? JSON.stringify(span.status.message) : "null";
   let out =
     `[${ROW_V1},"${span.traceId}","${span.spanId}","${span.parentSpanId ?? ""}",` +
     `${JSON.stringify(span.name)},${span.kind},${num(span.startMs)},${num(span.endMs)},` +
-    `${span.status.code},${message},${attributesRow(span.attributes)},[`;
+    `${span.status.code},${message},${spanAttributesRow(span)},[`;
   span.events.forEach((e, i) => {
     out += `${i > 0 ? "," : ""}[${JSON.stringify(e.name)},${num(e.timeMs)}`;
     out += e.attributes ? `,${attributesRow(e.attributes)}]` : "]";

@@ -47,9 +47,10 @@ const isGzip = (data: Uint8Array): boolean => data[0] === 0x1f && data[1] === 0x
 
 const hrToMs = (t: readonly [number, number]): number => t[0] * 1000 + t[1] / 1e6;
 
+const stringValue = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
 function stringAttr(attrs: Attributes, key: string): string | undefined {
-  const v = attrs[key];
-  return typeof v === "string" ? v : undefined;
+  return stringValue(attrs[key]);
 }
 
 /** The resource part of a span's row, the same for every span of a process and agent. */
@@ -106,7 +107,7 @@ export function storeSpanEncoder(store: SpanStoreExporter, resource: Attributes)
   return (span) =>
     encodeSpanRow(
       span,
-      resourceRowOf(resource, stringAttr(span.attributes, ATTR.AGENT_ID) ?? store.processAgent()),
+      resourceRowOf(resource, stringValue(span.attribute(ATTR.AGENT_ID)) ?? store.processAgent()),
     );
 }
 

@@ -39,6 +39,7 @@ import {
 import { randomHex } from "../ids.js";
 import { AGENT_CONTEXT_KEY } from "./agent-context.js";
 import { ATTR } from "./attributes.js";
+import { attributePairs } from "./span-rows.js";
 
 /** Where finished spans go (the span store's exporter). */
 export interface StoredSpanSink {
@@ -65,9 +66,40 @@ function validAttributes(attrs: Attributes | undefined): Attributes | undefined 
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/**
+ * Attributes many spans carry alike (a queue's messaging attributes, say), checked and encoded
+ * once: a StoreSpan keeps them encoded instead of setting and encoding each on every span.
+ */
+export class SharedAttributes {
+  readonly pairs: string;
+  readonly attributes: Readonly<Attributes>;
+
+  constructor(attributes: Attributes) {
+    const valid: Attributes = {};
+    // As setAttribute keeps them: no empty names, no null or undefined values.
+    for (const [key, value] of Object.entries(validAttributes(attributes) ?? {})) {
+      if (key !== "" && value != null) valid[key] = value;
+    }
+    this.attributes = Object.freeze(valid);
+    this.pairs = attributePairs(this.attributes);
+  }
+
+  has(key: string): boolean {
+    return Object.prototype.hasOwnProperty.call(this.attributes, key);
+  }
+}
+
+/** Sets `shared` on `span`: kept encoded on a StoreSpan, set one by one on any other span. */
+export function setSharedAttributes(span: Span, shared: SharedAttributes): void {
+  if (span instanceof StoreSpan) span.setShared(shared);
+  else span.setAttributes(shared.attributes);
+}
+
 /** A recording span that is encoded for the store when it ends. */
 export class StoreSpan implements Span {
+  /** The attributes set one by one (see also `shared`). */
   readonly attributes: Attributes = {};
+  private shared: SharedAttributes | undefined;
   readonly events: { name: string; timeMs: number; attributes?: Attributes }[] = [];
   readonly links: Link[] = [];
   status: SpanStatus = { code: SpanStatusCode.UNSET };
@@ -116,9 +148,29 @@ export class StoreSpan implements Span {
     return this.context;
   }
 
+  /** Encoded shared attributes of the span, set before its own (see SharedAttributes). */
+  get sharedPairs(): string | undefined {
+    return this.shared?.pairs;
+  }
+
+  /** An attribute's value, whether set one by one or shared. */
+  attribute(key: string): AttributeValue | undefined {
+    return this.attributes[key] ?? this.shared?.attributes[key];
+  }
+
+  /** Sets every shared attribute, as setAttributes would; once, before any other attribute. */
+  setShared(shared: SharedAttributes): this {
+    if (this.ended || this.shared || this.attributeCount > 0) {
+      return this.setAttributes(shared.attributes);
+    }
+    this.shared = shared;
+    this.attributeCount = Object.keys(shared.attributes).length;
+    return this;
+  }
+
   setAttribute(key: string, value: AttributeValue | undefined): this {
     if (value == null || this.ended || key.length === 0 || !isAttributeValue(value)) return this;
-    if (!Object.prototype.hasOwnProperty.call(this.attributes, key)) {
+    if (!Object.prototype.hasOwnProperty.call(this.attributes, key) && !this.shared?.has(key)) {
       if (this.attributeCount >= COUNT_LIMIT) return this;
       this.attributeCount++;
     }

@@ -30,6 +30,7 @@ import {
 import type { AgentTelemetry, AttemptEnd, AttemptTelemetry, ClaimVia } from "./hooks.js";
 import { contextOf, spanContextOf } from "./propagation.js";
 import { AGENT_CONTEXT_KEY } from "./agent-context.js";
+import { SharedAttributes, setSharedAttributes } from "./store-tracer.js";
 import { batonTracer, noteTracedAgent } from "./tracing.js";
 import { InFlightTable } from "../in-flight.js";
 
@@ -109,7 +110,8 @@ class TracedAttempt implements AttemptTelemetry {
     const { outcome, failed } = attemptOutcome(end);
     const { attempt } = this;
     if (attempt.isRecording()) {
-      attempt.setAttributes({ [ATTR.TASK_STATE]: end.state, [ATTR.ATTEMPT_OUTCOME]: outcome });
+      attempt.setAttribute(ATTR.TASK_STATE, end.state);
+      attempt.setAttribute(ATTR.ATTEMPT_OUTCOME, outcome);
       if (end.state === TaskState.Pending && !end.discarded) attempt.addEvent(SPAN_EVENT.RETRY);
       if (end.discarded)
         attempt.addEvent(SPAN_EVENT.DISCARDED, { [ATTR.ATTEMPT_OUTCOME]: outcome });
@@ -136,19 +138,35 @@ export function tracingTelemetry(
   const tracer = batonTracer();
   if (!tracer) return undefined;
   noteTracedAgent(agentId);
-  /** A queue's subject and consumer, the same for every task of the queue. */
-  const queues = new Map<string, { destination: string; group: string }>();
-  const queueOf = (record: TaskRecord): { destination: string; group: string } => {
-    const key = `${record.capability}\u0000${record.priority}`;
-    let queue = queues.get(key);
-    if (!queue) {
-      queue = {
-        destination: conn.names.tasksSubject(record.capability, record.priority),
-        group: conn.names.consumerName(record.capability, record.priority),
-      };
-      queues.set(key, queue);
+  /**
+   * The attributes every attempt span of a queue and claim route has alike: the queue's
+   * messaging attributes, its capability and priority, this agent and the route.
+   */
+  const shared = new Map<string, SharedAttributes>();
+  const sharedOf = (record: TaskRecord, via: ClaimVia): SharedAttributes => {
+    const key = `${record.capability}\u0000${record.priority}\u0000${via}`;
+    let attrs = shared.get(key);
+    if (!attrs) {
+      attrs = new SharedAttributes({
+        [ATTR.TASK_CAPABILITY]: record.capability,
+        [ATTR.TASK_PRIORITY]: record.priority,
+        [ATTR.AGENT_ID]: agentId,
+        [ATTR.CLAIM_VIA]: via,
+        [ATTR.MESSAGING_SYSTEM_NAME]: MESSAGING_SYSTEM_NATS,
+        [ATTR.MESSAGING_OPERATION_TYPE]: "process",
+        [ATTR.MESSAGING_OPERATION_NAME]: "process",
+        [ATTR.MESSAGING_DESTINATION_NAME]: conn.names.tasksSubject(
+          record.capability,
+          record.priority,
+        ),
+        [ATTR.MESSAGING_CONSUMER_GROUP_NAME]: conn.names.consumerName(
+          record.capability,
+          record.priority,
+        ),
+      });
+      shared.set(key, attrs);
     }
-    return queue;
+    return attrs;
   };
   /** Attempts running here, by task id, for events that arrive outside their context. */
   const live = new InFlightTable<TracedAttempt>();
@@ -192,19 +210,12 @@ export function tracingTelemetry(
       );
       // Only a recorded span needs them (a sampled-out task's span is just its context).
       if (span.isRecording()) {
-        const attributes = taskAttributes(record);
-        const queue = queueOf(record);
-        attributes[ATTR.AGENT_ID] = agentId;
-        attributes[ATTR.TASK_ATTEMPT] = record.attempt;
-        attributes[ATTR.TASK_PRIORITY] = record.priority;
-        attributes[ATTR.CLAIM_VIA] = via;
-        attributes[ATTR.MESSAGING_SYSTEM_NAME] = MESSAGING_SYSTEM_NATS;
-        attributes[ATTR.MESSAGING_OPERATION_TYPE] = "process";
-        attributes[ATTR.MESSAGING_OPERATION_NAME] = "process";
-        attributes[ATTR.MESSAGING_DESTINATION_NAME] = queue.destination;
-        attributes[ATTR.MESSAGING_CONSUMER_GROUP_NAME] = queue.group;
-        attributes[ATTR.MESSAGING_MESSAGE_ID] = record.id;
-        span.setAttributes(attributes);
+        setSharedAttributes(span, sharedOf(record, via));
+        span.setAttribute(ATTR.TASK_ID, record.id);
+        span.setAttribute(ATTR.ROOT_ID, record.rootId);
+        if (record.parentId !== undefined) span.setAttribute(ATTR.TASK_PARENT_ID, record.parentId);
+        span.setAttribute(ATTR.TASK_ATTEMPT, record.attempt);
+        span.setAttribute(ATTR.MESSAGING_MESSAGE_ID, record.id);
       }
       const traced = new TracedAttempt(
         tracer,

@@ -33,7 +33,13 @@ import {
   storeSpanEncoder,
   type SpanRecord,
 } from "../../src/telemetry/span-store.js";
-import { StoreTracer, type StoreTracerSampling } from "../../src/telemetry/store-tracer.js";
+import {
+  SharedAttributes,
+  setSharedAttributes,
+  StoreSpan,
+  StoreTracer,
+  type StoreTracerSampling,
+} from "../../src/telemetry/store-tracer.js";
 import { storeTracerMode } from "../../src/telemetry/tracing.js";
 
 const RESOURCE = { "service.name": "svc", "process.pid": 4242, "host.name": "h1" };
@@ -86,6 +92,13 @@ function shape(records: SpanRecord[]): unknown[] {
   }));
 }
 
+const SHARED = new SharedAttributes({
+  "messaging.system.name": "nats",
+  "baton.agent.id": "agent-9",
+  "x.shared": 1,
+  dropped: undefined,
+});
+
 /** The same spans, made on any tracer. */
 function script(tracer: Tracer): void {
   const root = tracer.startSpan("submit", {
@@ -113,6 +126,13 @@ function script(tracer: Tracer): void {
   child.updateName("process");
   child.end();
   child.setAttribute("after end", 1);
+  // Shared attributes: kept encoded on a fresh StoreSpan, set one by one after others.
+  const sharing = tracer.startSpan("shared", {}, ctx);
+  setSharedAttributes(sharing, SHARED);
+  sharing.setAttribute("x.shared", 2);
+  sharing.setAttribute("own", "v");
+  sharing.end();
+  setSharedAttributes(root, SHARED);
   const failed = tracer.startSpan("step", {}, ctx);
   failed.recordException("plain text");
   failed.recordException({ code: 0, name: "ZeroCode", message: "zero" });
@@ -138,7 +158,7 @@ describe("StoreTracer", () => {
     script(store.tracer);
     const sdkRecords = sdk.records();
     const storeRecords = store.records();
-    expect(storeRecords.map((r) => r.name)).toEqual(["process", "step", "submit"]);
+    expect(storeRecords.map((r) => r.name)).toEqual(["process", "shared", "step", "submit"]);
     // Stack traces differ by line: compare the rest.
     const noStack = (records: SpanRecord[]): SpanRecord[] =>
       records.map((r) => ({
@@ -150,11 +170,34 @@ describe("StoreTracer", () => {
         ),
       }));
     expect(shape(noStack(storeRecords))).toEqual(shape(noStack(sdkRecords)));
-    const [child, , root] = storeRecords;
+    const [child, sharing, , root] = storeRecords;
+    // An own value replaces the shared one; the shared agent id names the span's agent.
+    expect(sharing?.attributes).toEqual({
+      "messaging.system.name": "nats",
+      "baton.agent.id": "agent-9",
+      "x.shared": 2,
+      own: "v",
+    });
+    expect(sharing?.resource.agentId).toBe("agent-9");
+    expect(root?.attributes).toMatchObject({ "baton.task.id": "t1", "x.shared": 1 });
     expect(child?.parentSpanId).toBe(root?.spanId);
     expect(child?.traceId).toBe(root?.traceId);
     expect(child?.startTime).toBeGreaterThanOrEqual(root?.startTime ?? Infinity);
     expect(child?.endTime).toBeGreaterThanOrEqual(child?.startTime ?? Infinity);
+  });
+
+  it("counts shared attributes against the attribute limit, as the SDK does", () => {
+    const store = storeTracer();
+    const span = store.tracer.startSpan("many");
+    expect(span).toBeInstanceOf(StoreSpan);
+    setSharedAttributes(span, SHARED);
+    for (let i = 0; i < 200; i++) span.setAttribute(`a${i}`, i);
+    span.setAttribute("x.shared", 3); // already counted: replaced even past the limit
+    span.end();
+    const [record] = store.records();
+    expect(Object.keys(record?.attributes ?? {})).toHaveLength(128);
+    expect(record?.attributes).toMatchObject({ "x.shared": 3, a124: 124 });
+    expect(record?.attributes).not.toHaveProperty("a125");
   });
 
   it("continues a sampled parent, and only propagates an unsampled or suppressed one", () => {
