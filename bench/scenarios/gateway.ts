@@ -58,7 +58,7 @@ export const gateway: Scenario = {
         variants: vs,
         ratios,
         notes: [
-          "baton: GrpcClient.submitMany (SubmitTasks, auto idempotency keys, the client default) against a gateway started in this process; completion seen on the events subject (NATS), as in scenario 1, since the gateway only offers per-task Watch/Wait streams.",
+          "baton: GrpcClient.submitMany (SubmitTasks, auto idempotency keys, the client default) against a gateway started in this process; completion seen on the events subject (NATS), as in scenario 1: a WaitTask call per task would measure the wait API, not the task path.",
           "bullmq: Queue.addBulk with the same batch size and concurrent callers; completion = QueueEvents 'completed'.",
         ],
       };
