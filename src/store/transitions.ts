@@ -179,7 +179,9 @@ export function succeedRecord(record: TaskRecord, result: JsonValue, now: number
   record.state = TaskState.Succeeded;
   record.result = result;
   record.finishedAt = now;
-  delete record.owner;
+  // Cleared, not deleted: deleting a property from the middle of an object turns it into a
+  // dictionary, which made writing the record about a microsecond slower (JSON leaves it out).
+  record.owner = undefined;
   delete record.error;
   return record;
 }
