@@ -34,6 +34,15 @@ const parts = (over: Partial<SpanParts> = {}): SpanParts => ({
   ...over,
 });
 
+/** Attributes of every kind a row keeps, in the order they are set. */
+const KEPT = {
+  [ATTR.TASK_ID]: "01J0000000000000000000000A",
+  "custom.key": 'line\nwith "quotes" and ünïcode',
+  [ATTR.TASK_ATTEMPT]: 2,
+  [ATTR.STEP_CACHED]: false,
+  list: ["a", "b"],
+};
+
 const roundTrip = (span: SpanParts): SpanRecord | undefined =>
   decodeStoredSpan(JSON.parse(encodeSpanRow(span, resourceRow(RESOURCE))));
 
@@ -41,14 +50,7 @@ describe("span rows", () => {
   it("decode to the SpanRecord of the span, attributes in the order they were set", () => {
     const record = roundTrip(
       parts({
-        attributes: {
-          [ATTR.TASK_ID]: "01J0000000000000000000000A",
-          "custom.key": 'line\nwith "quotes" and ünïcode',
-          [ATTR.TASK_ATTEMPT]: 2,
-          [ATTR.STEP_CACHED]: false,
-          list: ["a", "b"],
-          skipped: undefined,
-        },
+        attributes: { ...KEPT, skipped: undefined },
         status: { code: SpanStatusCode.ERROR, message: "boom" },
         events: [
           { name: "bid", timeMs: 1_700_000_000_001, attributes: { [ATTR.BID_SCORE]: 0.5 } },
@@ -73,13 +75,7 @@ describe("span rows", () => {
       startTime: 1_700_000_000_000.25,
       endTime: 1_700_000_000_002.5,
       status: { code: "error", message: "boom" },
-      attributes: {
-        [ATTR.TASK_ID]: "01J0000000000000000000000A",
-        "custom.key": 'line\nwith "quotes" and ünïcode',
-        [ATTR.TASK_ATTEMPT]: 2,
-        [ATTR.STEP_CACHED]: false,
-        list: ["a", "b"],
-      },
+      attributes: KEPT,
       events: [
         { name: "bid", time: 1_700_000_000_001, attributes: { [ATTR.BID_SCORE]: 0.5 } },
         { name: "plain", time: 1_700_000_000_002 },
@@ -150,19 +146,9 @@ describe("span rows", () => {
   });
 
   it("read a SpanRecord stored as an object, and refuse what is neither", () => {
-    const old: SpanRecord = {
-      traceId: TRACE,
-      spanId: "b7ad6b7169203331",
-      name: "old",
-      kind: "internal",
-      startTime: 1,
-      endTime: 2,
-      status: { code: "unset" },
-      attributes: {},
-      events: [],
-      links: [],
-      resource: { serviceName: "old", pid: 1, hostName: "h" },
-    };
+    // A SpanRecord object, as batches held them before rows.
+    const old = roundTrip(parts({ attributes: KEPT, parentSpanId: undefined }));
+    expect(old?.name).toBe("echo process");
     expect(decodeStoredSpan(JSON.parse(JSON.stringify(old)))).toEqual(old);
     expect(decodeStoredSpan(null)).toBeUndefined();
     expect(decodeStoredSpan("text")).toBeUndefined();

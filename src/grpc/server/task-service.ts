@@ -140,7 +140,11 @@ export class TaskServiceImpl {
     const asked = req.timeout ? durationToMs(req.timeout, "timeout") : 0;
     const windowMs = asked === 0 ? DEFAULT_WAIT_MS : Math.min(asked, MAX_WAIT_MS);
     const stop = new AbortController();
-    const onCancel = (): void => stop.abort();
+    let cancelled = false;
+    const onCancel = (): void => {
+      cancelled = true;
+      stop.abort();
+    };
     call.once("cancelled", onCancel);
     this.waits.add(stop);
     try {
@@ -148,8 +152,10 @@ export class TaskServiceImpl {
         await this.ctx.client.wait(id, { timeoutMs: windowMs, signal: stop.signal }),
       );
     } catch (err) {
+      // The window passed or the gateway is stopping: the task as it is. Nobody hears the
+      // answer to a call its client cancelled.
       const windowOver = err instanceof BatonError && err.code === ErrorCode.Timeout;
-      if (!windowOver && !stop.signal.aborted) throw err;
+      if (cancelled || (!windowOver && !stop.signal.aborted)) throw err;
       return taskToProto(await this.ctx.client.get(id));
     } finally {
       this.waits.delete(stop);
