@@ -124,6 +124,20 @@ describe("GrpcClient.wait", () => {
     expect(done).toMatchObject({ id: task.id, state: TaskState.Succeeded, result: { n: 6 } });
   });
 
+  it("keeps waiting through a gateway restart", async () => {
+    const { env, release } = await heldEnv();
+    const task = await env.grpc.submit("held", { n: 7 });
+    await waitForState(env.direct, task.id, (r) => r.state === TaskState.Running, "RUNNING");
+    const waiting = env.grpc.wait(task.id, { timeoutMs: 20_000 });
+    await waitFor("the wait open on the gateway", () => env.gateway.activeWaits === 1);
+    await env.stopGateway();
+    // The task ends while no gateway is up; the wait finds it on the next one.
+    release.open();
+    await waitForState(env.direct, task.id, (r) => r.state === TaskState.Succeeded, "SUCCEEDED");
+    await env.startGatewayAgain();
+    expect(await waiting).toMatchObject({ state: TaskState.Succeeded, result: { n: 8 } });
+  });
+
   it("waits through a watch on a gateway without WaitTask", async () => {
     const { env, release } = await heldEnv();
     // A gateway as it was before WaitTask: the same service with that method left out.
