@@ -22,7 +22,21 @@ export interface TaskTrace {
   tracestate?: string;
 }
 
-const TRACEPARENT_RE = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+/** Whether text[from, to) is lowercase hex. */
+function isLowerHex(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
+/** Whether text[from..] holds a line break (after the flags a later version's fields may follow). */
+const hasLineBreak = (text: string, from: number): boolean =>
+  /[\n\r\u2028\u2029]/.test(text.slice(from));
+
+const ALL_ZERO_TRACE = "0".repeat(32);
+const ALL_ZERO_SPAN = "0".repeat(16);
 
 /** `traceparent` of a span context: version 00, sampled flag as given. */
 export function formatTraceparent(sc: SpanContext): string {
@@ -30,25 +44,35 @@ export function formatTraceparent(sc: SpanContext): string {
   return `00-${sc.traceId}-${sc.spanId}-${flags}`;
 }
 
-/** A remote span context, or undefined when `traceparent` is missing or malformed. */
+/**
+ * A remote span context, or undefined when `traceparent` is missing or malformed:
+ * `version-traceid-spanid-flags`, lowercase hex, and for versions after 00 more fields after
+ * another dash. Read by position rather than with a regular expression: it runs for every task.
+ */
 export function parseTraceparent(
   traceparent: string | undefined,
   tracestate?: string,
 ): SpanContext | undefined {
   if (traceparent === undefined) return undefined;
-  const m = TRACEPARENT_RE.exec(traceparent.trim());
-  if (!m) return undefined;
-  const [, version, traceId = "", spanId = "", flags = "00", rest] = m;
+  const t = traceparent.trim();
+  if (t.length < 55 || t[2] !== "-" || t[35] !== "-" || t[52] !== "-") return undefined;
+  if (!isLowerHex(t, 0, 2) || !isLowerHex(t, 3, 35)) return undefined;
+  if (!isLowerHex(t, 36, 52) || !isLowerHex(t, 53, 55)) return undefined;
+  const version = t.slice(0, 2);
   // Version ff is invalid; version 00 allows nothing after the flags.
-  if (version === "ff" || (version === "00" && rest !== undefined)) return undefined;
+  if (version === "ff") return undefined;
+  if (t.length > 55 && (version === "00" || t[55] !== "-" || hasLineBreak(t, 56))) return undefined;
+  const traceId = t.slice(3, 35);
+  const spanId = t.slice(36, 52);
+  if (traceId === ALL_ZERO_TRACE || spanId === ALL_ZERO_SPAN) return undefined;
   const sc: SpanContext = {
     traceId,
     spanId,
-    traceFlags: parseInt(flags, 16) & TraceFlags.SAMPLED,
+    traceFlags: parseInt(t.slice(53, 55), 16) & TraceFlags.SAMPLED,
     isRemote: true,
-    ...(tracestate ? { traceState: createTraceState(tracestate) } : {}),
   };
-  return isSpanContextValid(sc) ? sc : undefined;
+  if (tracestate) sc.traceState = createTraceState(tracestate);
+  return sc;
 }
 
 /** The active span of `ctx` as a TaskTrace; undefined when there is none. */

@@ -56,12 +56,17 @@ describe("traceparent", () => {
       `00-${TRACE_ID}-${"0".repeat(16)}-01`,
       `00-${TRACE_ID.toUpperCase()}-${SPAN_ID}-01`,
       `00-${TRACE_ID}-${SPAN_ID}-01-extra`,
+      `01-${TRACE_ID}-${SPAN_ID}-01extra`,
+      `01-${TRACE_ID}-${SPAN_ID}-01-more\nlines`,
+      `00-${TRACE_ID}-${SPAN_ID}-0g`,
+      `00_${TRACE_ID}-${SPAN_ID}-01`,
     ]) {
       expect(parseTraceparent(bad), bad).toBeUndefined();
     }
     expect(parseTraceparent(undefined)).toBeUndefined();
     // A later version may append fields; the known ones still count.
     expect(parseTraceparent(`01-${TRACE_ID}-${SPAN_ID}-01-more`)?.spanId).toBe(SPAN_ID);
+    expect(parseTraceparent(` 00-${TRACE_ID}-${SPAN_ID}-01\n`)).toEqual(sampled);
   });
 
   it("agrees with OpenTelemetry's W3C propagator both ways", () => {
