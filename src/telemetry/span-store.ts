@@ -49,10 +49,6 @@ const hrToMs = (t: readonly [number, number]): number => t[0] * 1000 + t[1] / 1e
 
 const stringValue = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
-function stringAttr(attrs: Attributes, key: string): string | undefined {
-  return stringValue(attrs[key]);
-}
-
 /** The resource part of a span's row, the same for every span of a process and agent. */
 const resourceCache = new WeakMap<object, Map<string | undefined, string>>();
 
@@ -66,9 +62,9 @@ function resourceRowOf(resource: Attributes, agentId: string | undefined): strin
   if (json === undefined) {
     const pid = resource["process.pid"];
     json = resourceRow({
-      serviceName: stringAttr(resource, "service.name") ?? "unknown_service",
+      serviceName: stringValue(resource["service.name"]) ?? "unknown_service",
       pid: typeof pid === "number" ? pid : process.pid,
-      hostName: stringAttr(resource, "host.name") ?? hostname(),
+      hostName: stringValue(resource["host.name"]) ?? hostname(),
       ...(agentId !== undefined ? { agentId } : {}),
     });
     byAgent.set(agentId, json);
@@ -79,7 +75,7 @@ function resourceRowOf(resource: Attributes, agentId: string | undefined): strin
 /** An SDK span's stored row; `processAgent` names the agent when the span does not. */
 export function spanJson(span: ReadableSpan, processAgent?: string): string {
   const sc = span.spanContext();
-  const agentId = stringAttr(span.attributes, ATTR.AGENT_ID) ?? processAgent;
+  const agentId = stringValue(span.attributes[ATTR.AGENT_ID]) ?? processAgent;
   return encodeSpanRow(
     {
       traceId: sc.traceId,

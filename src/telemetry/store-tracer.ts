@@ -73,6 +73,8 @@ function validAttributes(attrs: Attributes | undefined): Attributes | undefined 
 export class SharedAttributes {
   readonly pairs: string;
   readonly attributes: Readonly<Attributes>;
+  /** How many there are (they count against a span's attribute limit). */
+  readonly count: number;
 
   constructor(attributes: Attributes) {
     const valid: Attributes = {};
@@ -82,6 +84,7 @@ export class SharedAttributes {
     }
     this.attributes = Object.freeze(valid);
     this.pairs = attributePairs(this.attributes);
+    this.count = Object.keys(valid).length;
   }
 
   has(key: string): boolean {
@@ -164,7 +167,7 @@ export class StoreSpan implements Span {
       return this.setAttributes(shared.attributes);
     }
     this.shared = shared;
-    this.attributeCount = Object.keys(shared.attributes).length;
+    this.attributeCount = shared.count;
     return this;
   }
 

@@ -30,7 +30,7 @@ import type {
   TaskPage,
   TaskRecord,
 } from "../../types.js";
-import { stateToProto } from "../convert.js";
+import { msToDuration, stateToProto } from "../convert.js";
 import { loadBatonProto } from "../proto.js";
 import {
   channelCredentials,
@@ -48,7 +48,7 @@ import {
 } from "./codec.js";
 import { clientTracingInterceptor } from "../../telemetry/grpc-tracing.js";
 import { GrpcCallError, toGrpcCallError } from "./errors.js";
-import { waitOverGrpc } from "./wait.js";
+import { WAIT_DEADLINE_MARGIN_MS, WAIT_WINDOW_MS, waitOverGrpc } from "./wait.js";
 import { watchOverGrpc, type GrpcWatchOptions } from "./watch.js";
 
 export interface GrpcClientOptions {
@@ -285,7 +285,14 @@ export class GrpcClient implements AsyncDisposable {
             options.timeoutMs,
           );
     try {
-      return await waitOverGrpc(this, id, ac.signal);
+      const request = { id, timeout: msToDuration(WAIT_WINDOW_MS) };
+      const poll = (signal: AbortSignal): Promise<TaskRecord> =>
+        this.unary<Task__Output>(
+          "WaitTask",
+          (md, opts, cb) => this.task.waitTask(request, md, opts, cb),
+          { signal, deadlineMs: WAIT_WINDOW_MS + WAIT_DEADLINE_MARGIN_MS },
+        ).then(taskFromProto);
+      return await waitOverGrpc(this, id, ac.signal, poll);
     } catch (err) {
       if (ac.signal.aborted && ac.signal.reason instanceof Error) throw ac.signal.reason;
       throw err;

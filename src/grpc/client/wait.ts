@@ -7,48 +7,16 @@
 import { status as Status } from "@grpc/grpc-js";
 import { isTerminal } from "../../store/states.js";
 import type { TaskRecord } from "../../types.js";
-import { msToDuration } from "../convert.js";
 import type { GrpcClient } from "./client.js";
-import { taskFromProto } from "./codec.js";
 import { GrpcCallError, toGrpcCallError } from "./errors.js";
 import { FIRST_BACKOFF_MS, MAX_BACKOFF_MS, resumable, sleep, watchOverGrpc } from "./watch.js";
 
 /** How long one WaitTask call waits (the gateway's default window). */
 export const WAIT_WINDOW_MS = 30_000;
 /** How long past its window a call's answer may take before the call is given up. */
-const DEADLINE_MARGIN_MS = 10_000;
+export const WAIT_DEADLINE_MARGIN_MS = 10_000;
 /** How long to keep calling while the gateway is unreachable (as a watch resumes). */
 const RESUME_TIMEOUT_MS = 60_000;
-
-/** One WaitTask call: the task once terminal, or as it is when the window has passed. */
-function waitCall(
-  client: GrpcClient,
-  id: string,
-  windowMs: number,
-  signal: AbortSignal,
-): Promise<TaskRecord> {
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + windowMs + DEADLINE_MARGIN_MS;
-    const onAbort = (): void => call.cancel();
-    const call = client.task.waitTask(
-      { id, timeout: msToDuration(windowMs) },
-      client.callMetadata(),
-      { deadline },
-      (err, task) => {
-        signal.removeEventListener("abort", onAbort);
-        if (err) reject(toGrpcCallError("WaitTask", err, client.address));
-        else if (!task) {
-          reject(
-            new GrpcCallError("WaitTask", Status.INTERNAL, "empty answer", {
-              address: client.address,
-            }),
-          );
-        } else resolve(taskFromProto(task));
-      },
-    );
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 /** Waiting on a gateway without WaitTask: the watch's terminal event, then the record. */
 async function waitByWatch(client: GrpcClient, id: string, signal: AbortSignal) {
@@ -68,6 +36,8 @@ export async function waitOverGrpc(
   client: GrpcClient,
   id: string,
   signal: AbortSignal,
+  /** One WaitTask call: the task once terminal, or as it is when its window has passed. */
+  poll: (signal: AbortSignal) => Promise<TaskRecord>,
 ): Promise<TaskRecord> {
   let failingSince: number | undefined;
   let backoff = FIRST_BACKOFF_MS;
@@ -75,7 +45,7 @@ export async function waitOverGrpc(
     signal.throwIfAborted();
     let failure: GrpcCallError;
     try {
-      const task = await waitCall(client, id, WAIT_WINDOW_MS, signal);
+      const task = await poll(signal);
       if (isTerminal(task.state)) return task;
       failingSince = undefined;
       backoff = FIRST_BACKOFF_MS;
