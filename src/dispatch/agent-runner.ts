@@ -1285,7 +1285,7 @@ export class AgentRunner implements PeerHost {
     entry.versioned = next;
     if (failure?.action === "dead") {
       await withIoRetry(() => publishDeadLetter(conn, next.record), log);
-      this.telemetry.deadLettered(next.record);
+      entry.telemetry.deadLettered();
     }
     // A short first attempt's RUNNING event travels inside its terminal one.
     const endEvent: StoredEventBody = stateEventOf(next.record);

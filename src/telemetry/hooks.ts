@@ -18,6 +18,8 @@ export interface AttemptTelemetry {
   run<T>(fn: () => T): T;
   /** Wraps one durable step; `cached` when its stored result is returned without running. */
   step<T>(name: string, cached: boolean, fn: () => Promise<T>): Promise<T>;
+  /** The attempt's failure moved the task to the dead-letter stream (before `end`). */
+  deadLettered(): void;
   end(end: AttemptEnd): void;
 }
 
@@ -36,7 +38,7 @@ export interface AgentTelemetry {
    * (submitted, its delay or retry backoff over), when known; claim latency counts from there.
    */
   claimed(record: TaskRecord, via: ClaimVia, readyAt?: number): AttemptTelemetry;
-  /** A task was moved to the dead-letter stream. */
+  /** A task was moved to the dead-letter stream with no attempt of it running here. */
   deadLettered(record: TaskRecord): void;
   /** A lease renewal: `ok` false when it failed (the lease may lapse). */
   heartbeat(ok: boolean): void;
@@ -45,6 +47,7 @@ export interface AgentTelemetry {
 const NO_ATTEMPT: AttemptTelemetry = {
   run: (fn) => fn(),
   step: (_name, _cached, fn) => fn(),
+  deadLettered: () => undefined,
   end: () => undefined,
 };
 
@@ -81,6 +84,10 @@ class CombinedAttempt implements AttemptTelemetry {
     return attempt
       ? attempt.step(name, cached, () => this.stepFrom(i + 1, name, cached, fn))
       : fn();
+  }
+
+  deadLettered(): void {
+    for (const attempt of this.attempts) attempt.deadLettered();
   }
 
   end(end: AttemptEnd): void {

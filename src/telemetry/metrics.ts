@@ -223,6 +223,10 @@ class MeasuredAttempt implements AttemptTelemetry {
     return fn();
   }
 
+  deadLettered(): void {
+    this.metrics.deadLetters.inc({ capability: this.capability });
+  }
+
   end(end: AttemptEnd): void {
     if (this.ended) return;
     this.ended = true;

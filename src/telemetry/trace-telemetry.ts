@@ -8,7 +8,6 @@
  */
 import {
   context,
-  ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   trace,
@@ -30,9 +29,9 @@ import {
 import type { AgentTelemetry, AttemptEnd, AttemptTelemetry, ClaimVia } from "./hooks.js";
 import { contextOf, spanContextOf } from "./propagation.js";
 import { AGENT_CONTEXT_KEY } from "./agent-context.js";
+import { LINKED_ROOT } from "./linked-context.js";
 import { SharedAttributes, setSharedAttributes } from "./store-tracer.js";
 import { batonTracer, noteTracedAgent } from "./tracing.js";
-import { InFlightTable } from "../in-flight.js";
 
 /** Marks `span` failed with the task error's message and kind. */
 export function recordTaskError(span: Span, error: TaskError): void {
@@ -73,9 +72,6 @@ class TracedAttempt implements AttemptTelemetry {
     private readonly tracer: Tracer,
     readonly attempt: Span,
     private readonly ctx: Context,
-    /** Attempts running here by task id, which this one leaves when it ends. */
-    private readonly live: InFlightTable<TracedAttempt>,
-    private readonly taskId: string,
   ) {}
 
   run<T>(fn: () => T): T {
@@ -123,7 +119,10 @@ class TracedAttempt implements AttemptTelemetry {
       attempt.setStatus({ code: SpanStatusCode.OK });
     }
     attempt.end();
-    if (this.live.get(this.taskId) === this) this.live.delete(this.taskId);
+  }
+
+  deadLettered(): void {
+    if (!this.ended) this.attempt.addEvent(SPAN_EVENT.DEAD_LETTER);
   }
 }
 
@@ -168,8 +167,6 @@ export function tracingTelemetry(
     }
     return attrs;
   };
-  /** Attempts running here, by task id, for events that arrive outside their context. */
-  const live = new InFlightTable<TracedAttempt>();
 
   return {
     negotiated(record, { placement, waiting, startedAt }) {
@@ -200,8 +197,8 @@ export function tracingTelemetry(
         via === "handoff" && trace.getSpan(active)
           ? active
           : producer
-            ? trace.setSpanContext(ROOT_CONTEXT, producer)
-            : ROOT_CONTEXT;
+            ? trace.setSpanContext(LINKED_ROOT, producer)
+            : LINKED_ROOT;
       const links: Link[] = producer ? [{ context: producer }] : [];
       const span = tracer.startSpan(
         `${record.capability} process`,
@@ -217,23 +214,14 @@ export function tracingTelemetry(
         span.setAttribute(ATTR.TASK_ATTEMPT, record.attempt);
         span.setAttribute(ATTR.MESSAGING_MESSAGE_ID, record.id);
       }
-      const traced = new TracedAttempt(
+      return new TracedAttempt(
         tracer,
         span,
         trace.setSpan(parent, span).setValue(AGENT_CONTEXT_KEY, agentId),
-        live,
-        record.id,
       );
-      live.set(record.id, traced);
-      return traced;
     },
 
     deadLettered(record) {
-      const running = live.get(record.id);
-      if (running) {
-        running.attempt.addEvent(SPAN_EVENT.DEAD_LETTER);
-        return;
-      }
       // Dead-lettered on delivery (too many deliveries), with no attempt running here.
       const span = tracer.startSpan(
         `${record.capability} dead-letter`,

@@ -307,6 +307,19 @@ describe("tracing with the span store as the only destination", () => {
     });
   });
 
+  it("marks the attempt that dead-lettered its task", async () => {
+    const prefix = `${nats.prefix}D`;
+    await using storeOnly = new AgentProcesses({ env: storeOnlyEnv(prefix) });
+    await storeOnly.start({ name: "relay-d", modules: [module("relay")] });
+    await using own = await createClient({ natsUrl: nats.url, prefix, logLevel: "silent" });
+    const task = await own.submit("flaky", null, { retry: { maxAttempts: 1 } });
+    expect(await own.wait(task.id, { timeoutMs: 20_000 })).toMatchObject({ state: "DEAD" });
+    const spans = await traceWith(taskTraceId(task) ?? "", ["flaky process"], own);
+    const attempt = one(spans, "flaky process");
+    expect(attempt.status.code).toBe("error");
+    expect(attempt.events.map((e) => e.name)).toEqual(["dead-lettered"]);
+  });
+
   it("stores Baton's spans and the handler's own as one trace, as with an exporter", async () => {
     // No OTLP: Baton's spans skip the SDK (StoreTracer); the handler's span still goes through it.
     const prefix = `${nats.prefix}S`;

@@ -27,7 +27,12 @@ function context(abort: AttemptAbort) {
     abort,
     pendingEvents: new Set(),
     progressDirty: false,
-    telemetry: { run: (fn) => fn(), step: (_n, _c, fn) => fn(), end: () => undefined },
+    telemetry: {
+      run: (fn) => fn(),
+      step: (_n, _c, fn) => fn(),
+      deadLettered: () => undefined,
+      end: () => undefined,
+    },
     flushRunning: () => undefined,
   };
   return createTaskContext(
