@@ -247,7 +247,7 @@ export class BatonClient implements AsyncDisposable {
    * span, e.g. a gateway call or a parent's attempt); the record keeps its context so every
    * attempt of the task continues the trace.
    */
-  private async store(prepared: Prepared): Promise<SubmitResult> {
+  private store(prepared: Prepared): Promise<SubmitResult> {
     const tracer = batonTracer();
     if (!tracer) return this.storeRecord(prepared, undefined);
     const { capability, compiled } = prepared;
@@ -257,22 +257,25 @@ export class BatonClient implements AsyncDisposable {
       setSharedAttributes(span, this.publishAttributes(capability, compiled.priority));
       if (compiled.parentId) span.setAttribute(ATTR.TASK_PARENT_ID, compiled.parentId);
     }
-    try {
-      const result = await this.storeRecord(prepared, span);
-      if (span.isRecording()) {
-        span.setAttribute(ATTR.TASK_ID, result.task.id);
-        span.setAttribute(ATTR.MESSAGING_MESSAGE_ID, result.task.id);
-        span.setAttribute(ATTR.ROOT_ID, result.task.rootId);
-        span.setAttribute(ATTR.TASK_DEDUPLICATED, result.deduplicated);
-      }
-      return result;
-    } catch (err) {
-      span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
-      span.setAttribute(ATTR.ERROR_TYPE, err instanceof Error ? err.name : "Error");
-      throw err;
-    } finally {
-      span.end();
-    }
+    // Callbacks rather than an async function: one promise and its hooks fewer per task.
+    return this.storeRecord(prepared, span).then(
+      (result) => {
+        if (span.isRecording()) {
+          span.setAttribute(ATTR.TASK_ID, result.task.id);
+          span.setAttribute(ATTR.MESSAGING_MESSAGE_ID, result.task.id);
+          span.setAttribute(ATTR.ROOT_ID, result.task.rootId);
+          span.setAttribute(ATTR.TASK_DEDUPLICATED, result.deduplicated);
+        }
+        span.end();
+        return result;
+      },
+      (err: unknown) => {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
+        span.setAttribute(ATTR.ERROR_TYPE, err instanceof Error ? err.name : "Error");
+        span.end();
+        throw err;
+      },
+    );
   }
 
   /** The publish span's attributes every task of one queue has alike. */
