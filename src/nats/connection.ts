@@ -15,6 +15,7 @@ import { RequestMux } from "./request-mux.js";
 import { Names } from "./subjects.js";
 import {
   bucketSpecs,
+  ensureBucket,
   ensureBucketHistory,
   ensureStream,
   streamSpecs,
@@ -98,7 +99,9 @@ export async function connectBaton(
     }
     const kvm = new Kvm(js);
     const buckets = new Map<string, KV>();
-    for (const b of bucketSpecs(names)) buckets.set(b.name, await kvm.create(b.name, b.options));
+    for (const b of bucketSpecs(names)) {
+      buckets.set(b.name, await ensureBucket(kvm, jsm, b.name, b.options));
+    }
     const bucket = (name: string): KV => {
       const kv = buckets.get(name);
       if (!kv) throw new Error(`bucket ${name} missing from topology`);

@@ -10,7 +10,7 @@ import {
   type StreamConfig,
   type StreamInfo,
 } from "@nats-io/jetstream";
-import type { KvOptions } from "@nats-io/kv";
+import type { KV, Kvm, KvOptions } from "@nats-io/kv";
 import type { BatonConfig } from "../config/index.js";
 import { AGENT_TTL_MS } from "../registry/agents.js";
 import { WAITING_INDEX_TTL_MS } from "../store/waiting.js";
@@ -141,6 +141,27 @@ export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Pro
         throw addErr;
       });
     }
+  }
+}
+
+/**
+ * Opens a KV bucket, creating it when missing. Processes starting together on a fresh prefix all
+ * try to create it; the server may turn down the loser's create as overlapping the winner's
+ * subjects, and then the bucket is there to open.
+ */
+export async function ensureBucket(
+  kvm: Kvm,
+  jsm: JetStreamManager,
+  name: string,
+  options: Partial<KvOptions>,
+): Promise<KV> {
+  try {
+    return await kvm.create(name, options);
+  } catch (err) {
+    await jsm.streams.info(`KV_${name}`).catch(() => {
+      throw err;
+    });
+    return kvm.create(name, options);
   }
 }
 
