@@ -20,11 +20,10 @@ afterAll(async () => {
 describe("connectBaton", () => {
   it("comes up in every one of several processes creating the topology at once", async () => {
     for (let round = 0; round < 30; round++) {
-      const config = compileConfig({
-        natsUrl: nats.url,
-        prefix: uniquePrefix(),
-        logLevel: "silent",
-      });
+      const config = compileConfig(
+        { natsUrl: nats.url, prefix: uniquePrefix(), logLevel: "silent" },
+        { env: {} },
+      );
       const settled = await Promise.allSettled(
         Array.from({ length: 6 }, (_, i) => connectBaton(config, { name: `race-${round}-${i}` })),
       );
