@@ -57,6 +57,29 @@ export async function readAllEvents(conn: BatonConnection): Promise<TaskEvent[]>
   return events;
 }
 
+/**
+ * Every event, read once each of `ids` has a terminal state event stored. A task's end record is
+ * stored just before its end event, so a `wait` that answered from the record can return first.
+ */
+export async function readEventsOnceEnded(
+  conn: BatonConnection,
+  ids: readonly string[],
+  timeoutMs = 15_000,
+): Promise<TaskEvent[]> {
+  let events: TaskEvent[] = [];
+  await waitUntil(
+    async () => {
+      events = await readAllEvents(conn);
+      const ended = new Set(
+        events.filter((e) => e.type === "state" && isTerminal(e.state)).map((e) => e.taskId),
+      );
+      return ids.every((id) => ended.has(id));
+    },
+    { timeoutMs, intervalMs: 50, what: `terminal events of ${ids.length} tasks stored` },
+  );
+  return events;
+}
+
 /** State events per task id. */
 export function stateEventsByTask(events: readonly TaskEvent[]): Map<string, StateEvent[]> {
   const out = new Map<string, StateEvent[]>();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineAgent, TaskState, type TaskEvent, type TaskRecord } from "../../src/index.js";
 import { lastEvent, publishEvent } from "../../src/store/events.js";
 import { coreEnv, gate, queueDepth, waitFor, waitForState } from "../helpers/core.js";
-import { readAllEvents } from "../helpers/fault.js";
+import { readEventsOnceEnded } from "../helpers/fault.js";
 import { startNats, type TestNats } from "../helpers/nats.js";
 
 let nats: TestNats;
@@ -165,7 +165,9 @@ describe("watch", () => {
     await client.wait(fresh.id, { timeoutMs: 10_000 });
     await client.wait(legacy.id, { timeoutMs: 10_000 });
 
-    const stored = (await readAllEvents(client.connection)).filter((e) => e.type === "state");
+    const stored = (await readEventsOnceEnded(client.connection, [fresh.id, legacy.id])).filter(
+      (e) => e.type === "state",
+    );
     const states = (id: string) => stored.filter((e) => e.taskId === id).map(brief);
     expect(states(fresh.id)).toEqual(["state:RUNNING", "state:SUCCEEDED"]);
     expect(states(legacy.id)).toContain("state:PENDING");

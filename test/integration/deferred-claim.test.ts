@@ -18,7 +18,7 @@ import {
   waitFor,
   waitForState,
 } from "../helpers/core.js";
-import { readAllEvents, waitUntil } from "../helpers/fault.js";
+import { readAllEvents, readEventsOnceEnded, waitUntil } from "../helpers/fault.js";
 import { startNats, type TestNats } from "../helpers/nats.js";
 
 let nats: TestNats;
@@ -229,7 +229,7 @@ describe("deferred claim", () => {
       expect(done.attempts.map((x) => [x.agentId, x.outcome])).toEqual([
         [b.agentIds[0], "succeeded"],
       ]);
-      const terminal = (await readAllEvents(client.connection)).filter(
+      const terminal = (await readEventsOnceEnded(client.connection, [task.id])).filter(
         (e) => e.taskId === task.id && e.type === "state" && e.state === TaskState.Succeeded,
       );
       expect(terminal).toHaveLength(1);

@@ -12,7 +12,7 @@ import { TaskState } from "../../src/types.js";
 import { AgentProcesses } from "../helpers/agent-process.js";
 import {
   queuedMessages,
-  readAllEvents,
+  readEventsOnceEnded,
   stateEventsByTask,
   terminalEvents,
   waitUntil,
@@ -80,7 +80,12 @@ describe("fault: a fanning-out parent killed with SIGKILL", () => {
       expect(stored.every((t) => sleeper.agentIds.includes(t.attempts[0]?.agentId ?? ""))).toBe(
         true,
       );
-      const events = stateEventsByTask(await readAllEvents(client.connection));
+      const events = stateEventsByTask(
+        await readEventsOnceEnded(
+          client.connection,
+          [done, ...stored].map((t) => t.id),
+        ),
+      );
       for (const t of [done, ...stored]) expect(terminalEvents(events.get(t.id))).toHaveLength(1);
       await waitUntil(async () => (await queuedMessages(client.connection)) === 0, {
         timeoutMs: 10_000,

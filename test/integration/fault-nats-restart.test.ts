@@ -17,7 +17,7 @@ import { AgentProcesses } from "../helpers/agent-process.js";
 import {
   loadRecords,
   queuedTaskIds,
-  readAllEvents,
+  readEventsOnceEnded,
   sleep,
   stateEventsByTask,
   tally,
@@ -191,7 +191,7 @@ async function runRestart(how: "stop" | "kill"): Promise<void> {
     for (const r of acked) expect(byKey.get(r.key)?.[0]?.id, r.key).toBe(r.id);
 
     // Exactly one terminal event per acknowledged task.
-    const events = stateEventsByTask(await readAllEvents(conn));
+    const events = stateEventsByTask(await readEventsOnceEnded(conn, ids));
     const wrongEvents: string[] = [];
     for (const id of ids) {
       const ends = terminalEvents(events.get(id));

@@ -12,7 +12,7 @@ import { AgentProcesses, type AgentProcess } from "../helpers/agent-process.js";
 import {
   loadRecords,
   queuedMessages,
-  readAllEvents,
+  readEventsOnceEnded,
   sleep,
   stateEventsByTask,
   tally,
@@ -179,7 +179,7 @@ describe.each(MODES)("fault: agents killed with SIGKILL, %s", (mode, optionsFor)
       }
 
       // Exactly one terminal event per task, the SUCCEEDED of its last attempt.
-      const events = stateEventsByTask(await readAllEvents(conn));
+      const events = stateEventsByTask(await readEventsOnceEnded(conn, ids));
       const wrongEvents: string[] = [];
       for (const id of ids) {
         const ends = terminalEvents(events.get(id));

@@ -18,7 +18,7 @@ import {
 } from "../helpers/core.js";
 import {
   queuedMessages,
-  readAllEvents,
+  readEventsOnceEnded,
   stateEventsByTask,
   terminalEvents,
   waitUntil,
@@ -152,7 +152,7 @@ describe("ctx.delegate over gRPC", () => {
     const ran = await client.get(child.id);
     expect(ran.attempts.map((a) => a.outcome)).toEqual(["succeeded"]);
     expect(slowRuns).toBe(1);
-    const events = stateEventsByTask(await readAllEvents(client.connection));
+    const events = stateEventsByTask(await readEventsOnceEnded(client.connection, [child.id]));
     expect(terminalEvents(events.get(child.id))).toHaveLength(1);
   });
 
@@ -200,7 +200,9 @@ describe("ctx.delegate over gRPC", () => {
       const outcomes = kid.attempts.map((a) => a.outcome);
       expect(outcomes).toEqual(["lost", "succeeded"]);
       expect(kid.attempts[1]?.agentId).not.toBe(owner);
-      const events = stateEventsByTask(await readAllEvents(client.connection));
+      const events = stateEventsByTask(
+        await readEventsOnceEnded(client.connection, [kid.id, parent.id]),
+      );
       expect(terminalEvents(events.get(kid.id))).toHaveLength(1);
       expect(terminalEvents(events.get(parent.id))).toHaveLength(1);
       // Nothing is left queued: the held message was acked once the child finished.
@@ -268,7 +270,12 @@ describe("ctx.delegate over gRPC", () => {
       const rescuer = await agents.start({ name: "rescuer" });
       const done = await Promise.all(parents.map((p) => client.wait(p.id, { timeoutMs: 30_000 })));
       expect(done.map((d) => d.state)).toEqual(parents.map(() => "SUCCEEDED"));
-      const events = stateEventsByTask(await readAllEvents(client.connection));
+      const events = stateEventsByTask(
+        await readEventsOnceEnded(
+          client.connection,
+          [...kids, ...parents].map((t) => t.id),
+        ),
+      );
       for (const kid of kids) {
         const ran = await client.get(kid.id);
         expect(ran.state).toBe("SUCCEEDED");
