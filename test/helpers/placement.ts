@@ -8,7 +8,7 @@ import type { StateEvent, TaskEventBody } from "../../src/types.js";
 import { afterAll, beforeAll } from "vitest";
 import { AgentProcesses, type AgentProcessOptions } from "./agent-process.js";
 import { startNats, type TestNats } from "./nats.js";
-import { readAllEvents, stateEventsByTask, terminalEvents } from "./fault.js";
+import { readAllEvents, readEventsOnceEnded, stateEventsByTask, terminalEvents } from "./fault.js";
 
 /** The env-configured agent module (see test/fixtures/place-agent.ts). */
 export const PLACE_AGENT = fileURLToPath(new URL("../fixtures/place-agent.ts", import.meta.url));
@@ -126,7 +126,9 @@ export async function terminalEventProblems(
   conn: BatonConnection,
   ids: readonly string[],
 ): Promise<string[]> {
-  const byTask = stateEventsByTask(await readAllEvents(conn));
+  // Once each has ended (or the wait gives up), so a missing end is listed, not thrown.
+  const events = await readEventsOnceEnded(conn, ids).catch(() => readAllEvents(conn));
+  const byTask = stateEventsByTask(events);
   const problems: string[] = [];
   for (const id of ids) {
     const ends = terminalEvents(byTask.get(id));

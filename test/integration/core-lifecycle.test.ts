@@ -216,10 +216,7 @@ describe("watch", () => {
     const quick = await client.submit("quick", null);
     const done = await client.wait(quick.id, { timeoutMs: 10_000 });
     // wait can answer from the record, which is stored just before its end event.
-    await waitFor("the end event stored", async () => {
-      const last = await lastEvent(client.connection, quick.id);
-      return last?.type === "state" && last.state === TaskState.Succeeded;
-    });
+    await readEventsOnceEnded(client.connection, [quick.id]);
     expect(await stored(quick.id)).toBe(1);
     const seen: TaskEvent[] = [];
     for await (const e of client.watch(quick.id)) seen.push(e);
