@@ -10,7 +10,8 @@ export interface PullTarget {
 }
 
 interface Request {
-  sub: Subscription;
+  /** The long poll's own inbox subscription; undefined for a no-wait request (shared inbox). */
+  sub: Subscription | undefined;
   remaining: number;
   delivered: number;
   timer: NodeJS.Timeout;
@@ -28,15 +29,34 @@ export interface Pull {
   end(): void;
 }
 
+/** The stream and consumer a delivery's ack subject names: `$JS.ACK.<stream>.<consumer>...`. */
+function ackedBy(reply: string): { stream: string; consumer: string } | undefined {
+  const parts = reply.split(".", 4);
+  return parts.length === 4 ? { stream: parts[2] ?? "", consumer: parts[3] ?? "" } : undefined;
+}
+
 /**
- * Issues JetStream pull requests, each on its own inbox (deliveries keep their original
- * subject, so the subscription is what tells requests apart). A no-wait request returns at once
- * when the consumer is empty, which lets the worker sweep priority bands in order; a long poll
- * waits up to `expiresMs` for up to `batch` messages as they arrive.
+ * Issues JetStream pull requests. A no-wait request returns at once when the consumer is empty,
+ * which lets the worker sweep priority bands in order; a long poll waits up to `expiresMs` for up
+ * to `batch` messages as they arrive.
+ *
+ * Deliveries keep their original subject, so the subscription is what tells requests apart. A
+ * long poll gets an inbox of its own: ending one early unsubscribes it, which is how the server
+ * learns to send it nothing more. No-wait requests share one inbox subscription for the
+ * puller's life: the server answers each at once and keeps none open, and the loop has one at a
+ * time, so a subscribe and an unsubscribe per request (each a protocol message, and interest a
+ * cluster spreads to every route) bought nothing.
  */
 export class Puller {
   private readonly prefix = `_INBOX.baton.${nuid.next()}`;
   private readonly requests = new Map<string, Request>();
+  /**
+   * The no-wait requests' inbox, `<sharedPrefix><id>`, subscribed on first use. Each one gets a
+   * prefix of its own, so one still draining after endAll() never sees its successor's messages.
+   */
+  private shared: { sub: Subscription; prefix: string } | undefined;
+  /** The no-wait request sent last, whose deliveries the shared inbox gets now. */
+  private noWaitId: string | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -48,16 +68,24 @@ export class Puller {
 
   pull(target: PullTarget, batch: number, mode: { noWait: true } | { expiresMs: number }): Pull {
     const id = nuid.next();
-    const body =
-      "noWait" in mode ? { batch, no_wait: true } : { batch, expires: mode.expiresMs * 1_000_000 };
+    const noWait = "noWait" in mode;
+    const body = noWait ? { batch, no_wait: true } : { batch, expires: mode.expiresMs * 1_000_000 };
     // The server may never answer (disconnect, consumer gone): end the request ourselves.
-    const wait = "noWait" in mode ? 2000 : mode.expiresMs + 2000;
+    const wait = noWait ? 2000 : mode.expiresMs + 2000;
     const done = new Promise<number>((resolve) => {
       if (this.nc.isClosed()) return resolve(0);
       const timer = setTimeout(() => this.finish(id), wait);
-      const inbox = `${this.prefix}.${id}`;
       try {
-        const sub = this.nc.subscribe(inbox, { callback: (_err, msg) => this.receive(id, msg) });
+        let inbox: string;
+        let sub: Subscription | undefined;
+        if (noWait) {
+          this.shared ??= this.subscribeShared();
+          inbox = `${this.shared.prefix}${id}`;
+          this.noWaitId = id;
+        } else {
+          inbox = `${this.prefix}.${id}`;
+          sub = this.nc.subscribe(inbox, { callback: (_err, msg) => this.receive(id, msg) });
+        }
         this.requests.set(id, {
           sub,
           remaining: batch,
@@ -89,6 +117,30 @@ export class Puller {
     return this.requests.size;
   }
 
+  private subscribeShared(): { sub: Subscription; prefix: string } {
+    const prefix = `${this.prefix}.${nuid.next()}.`;
+    const sub = this.nc.subscribe(`${prefix}*`, {
+      callback: (_err, msg) => {
+        // A status reply comes to the request's own inbox subject; a message keeps its subject.
+        if (msg.subject.startsWith(prefix)) {
+          this.receive(msg.subject.slice(prefix.length), msg);
+          return;
+        }
+        const id = this.noWaitId;
+        const req = id === undefined ? undefined : this.requests.get(id);
+        const by = msg.reply ? ackedBy(msg.reply) : undefined;
+        // Only the current request's consumer can be delivering to it; anything else was sent to
+        // one that timed out here, and is offered as such.
+        const mine =
+          req !== undefined &&
+          by?.stream === req.target.stream &&
+          by.consumer === req.target.consumer;
+        this.receive(mine && id !== undefined ? id : "", msg);
+      },
+    });
+    return { sub, prefix };
+  }
+
   private receive(id: string, msg: Msg): void {
     const req = this.requests.get(id);
     const isStatus = !msg.reply && msg.headers !== undefined && msg.data.length === 0;
@@ -115,20 +167,29 @@ export class Puller {
    * `early`: the server may still be sending to it. A drain sends the unsubscribe and keeps the
    * inbox until the server's reply to a ping, so what it sent before reaches the agent; a plain
    * unsubscribe would drop those messages here, and the server would redeliver them only after
-   * the ack wait (the lease).
+   * the ack wait (the lease). A no-wait request's inbox stays: what comes late is offered.
    */
   private finish(id: string, early = false): void {
     const req = this.requests.get(id);
     if (!req) return;
     this.requests.delete(id);
-    if (early) req.sub.drain().catch(() => undefined);
-    else req.sub.unsubscribe();
+    if (this.noWaitId === id) this.noWaitId = undefined;
+    if (req.sub) {
+      if (early) req.sub.drain().catch(() => undefined);
+      else req.sub.unsubscribe();
+    }
     clearTimeout(req.timer);
     req.done(req.delivered);
   }
 
-  /** Ends every open request here; what the server still sends them is offered to the agent. */
+  /**
+   * Ends every open request here; what the server still sends them is offered to the agent. The
+   * shared inbox is drained too (a reconnect or a stop), and made afresh by the next pull.
+   */
   endAll(): void {
     for (const id of [...this.requests.keys()]) this.finish(id, true);
+    const shared = this.shared;
+    this.shared = undefined;
+    shared?.sub.drain().catch(() => undefined);
   }
 }

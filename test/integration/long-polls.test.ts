@@ -168,4 +168,63 @@ describe("Puller", () => {
     expect(seen.map((s) => s.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(seen.filter((s) => s.late)).toHaveLength(n - 1);
   });
+
+  it("sends no-wait requests on one shared inbox, each delivery going to its request", async () => {
+    const nc = await nats.connect();
+    const jsm = await jetstreamManager(nc);
+    const js = jetstream(nc);
+    const stream = `${uniquePrefix()}_Q`;
+    await jsm.streams.add({ name: stream, subjects: [`${stream}.*`] });
+    for (const c of ["a", "b"]) {
+      await jsm.consumers.add(stream, {
+        durable_name: c,
+        filter_subject: `${stream}.${c}`,
+        ack_policy: AckPolicy.Explicit,
+        ack_wait: 60_000_000_000,
+      });
+    }
+    for (let i = 0; i < 3; i++) await js.publish(`${stream}.a`, `a${i}`);
+    await js.publish(`${stream}.b`, "b0");
+    // The real connection, with its subscribe calls counted.
+    let subscribes = 0;
+    const counted = new Proxy(nc, {
+      get(target, key, receiver) {
+        if (key === "subscribe") {
+          return (...args: Parameters<NatsConnection["subscribe"]>) => {
+            subscribes++;
+            return target.subscribe(...args);
+          };
+        }
+        const value: unknown = Reflect.get(target, key, receiver);
+        return typeof value === "function" ? (value as () => unknown).bind(target) : value;
+      },
+    });
+    const seen: string[] = [];
+    const puller = new Puller(
+      counted,
+      (delivery, target) => {
+        seen.push(`${target?.tag ?? "late"}:${new TextDecoder().decode(delivery.data)}`);
+        delivery.ack();
+      },
+      (subject, data) => nc.publish(subject, data),
+    );
+    const a = { stream, consumer: "a", tag: "a" };
+    const b = { stream, consumer: "b", tag: "b" };
+    // Filled exactly, filled in part (the server ends it), empty, and another consumer.
+    expect(await puller.pull(a, 2, { noWait: true }).done).toBe(2);
+    expect(await puller.pull(a, 5, { noWait: true }).done).toBe(1);
+    expect(await puller.pull(a, 5, { noWait: true }).done).toBe(0);
+    expect(await puller.pull(b, 5, { noWait: true }).done).toBe(1);
+    expect(seen).toEqual(["a:a0", "a:a1", "a:a2", "b:b0"]);
+    expect(subscribes).toBe(1);
+    expect(puller.outstanding).toBe(0);
+
+    // After endAll (a reconnect, a stop) the next request gets a fresh inbox: each message once.
+    puller.endAll();
+    await js.publish(`${stream}.b`, "b1");
+    expect(await puller.pull(b, 5, { noWait: true }).done).toBe(1);
+    await nc.flush();
+    expect(seen).toEqual(["a:a0", "a:a1", "a:a2", "b:b0", "b:b1"]);
+    expect(subscribes).toBe(2);
+  });
 });
