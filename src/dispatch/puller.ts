@@ -55,8 +55,8 @@ export class Puller {
    * prefix of its own, so one still draining after endAll() never sees its successor's messages.
    */
   private shared: { sub: Subscription; prefix: string } | undefined;
-  /** The no-wait request sent last, whose deliveries the shared inbox gets now. */
-  private noWaitId: string | undefined;
+  /** The no-wait request sent last, and the inbox prefix it was sent with. */
+  private noWait: { id: string; prefix: string } | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -81,7 +81,7 @@ export class Puller {
         if (noWait) {
           this.shared ??= this.subscribeShared();
           inbox = `${this.shared.prefix}${id}`;
-          this.noWaitId = id;
+          this.noWait = { id, prefix: this.shared.prefix };
         } else {
           inbox = `${this.prefix}.${id}`;
           sub = this.nc.subscribe(inbox, { callback: (_err, msg) => this.receive(id, msg) });
@@ -126,16 +126,16 @@ export class Puller {
           this.receive(msg.subject.slice(prefix.length), msg);
           return;
         }
-        const id = this.noWaitId;
-        const req = id === undefined ? undefined : this.requests.get(id);
+        // Only the current request, sent on this inbox, to the consumer the message comes from,
+        // can be receiving it; anything else was sent to one ended here, and is offered as such.
+        const current = this.noWait?.prefix === prefix ? this.noWait.id : undefined;
+        const req = current === undefined ? undefined : this.requests.get(current);
         const by = msg.reply ? ackedBy(msg.reply) : undefined;
-        // Only the current request's consumer can be delivering to it; anything else was sent to
-        // one that timed out here, and is offered as such.
         const mine =
           req !== undefined &&
           by?.stream === req.target.stream &&
           by.consumer === req.target.consumer;
-        this.receive(mine && id !== undefined ? id : "", msg);
+        this.receive(mine && current !== undefined ? current : "", msg);
       },
     });
     return { sub, prefix };
@@ -173,7 +173,7 @@ export class Puller {
     const req = this.requests.get(id);
     if (!req) return;
     this.requests.delete(id);
-    if (this.noWaitId === id) this.noWaitId = undefined;
+    if (this.noWait?.id === id) this.noWait = undefined;
     if (req.sub) {
       if (early) req.sub.drain().catch(() => undefined);
       else req.sub.unsubscribe();
