@@ -1,8 +1,8 @@
 /**
  * Baton's side of scenario 4 alone: parent agents delegating to a no-op child agent (two Workers in
  * this process), either one child at a time per parent or `delegateAll` fan-out, with the CPU per
- * child of this process and of nats-server and the tasks bucket's writes per parent. Quick to run,
- * so two commits can be compared alternately.
+ * child of this process and of nats-server, the process's socket writes per child and the tasks
+ * bucket's writes per parent. Quick to run, so two commits can be compared alternately.
  *
  *   npm run bench:delegate -- --children 1600 --parents 16 [--fanout 8] [--runs 3] [--tracing off]
  *
@@ -18,6 +18,7 @@ import type { JsonValue } from "../src/types.js";
 import { cpuMs } from "./lib/children.js";
 import { oneOf, parseFlags, positive, runMain } from "./lib/flags.js";
 import { collectGarbage } from "./lib/gc-stats.js";
+import { countSocketWrites, socketWrites } from "./lib/socket-writes.js";
 import { median, payload } from "./lib/stats.js";
 
 const USAGE = `npm run bench:delegate -- [flags]
@@ -44,6 +45,7 @@ interface Sample {
   nodeUs: number;
   natsUs: number;
   writesPerParent: number;
+  socketWritesPerChild: number;
 }
 
 async function main(): Promise<void> {
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
   const fanout = args.fanout === undefined ? undefined : positive(args.fanout, "--fanout");
   const runs = positive(args.runs, "--runs");
   if (oneOf(args.tracing, "--tracing", ["on", "off"]) === "off") process.env.BATON_TRACING = "off";
+  countSocketWrites();
   const nats = await NatsServerProcess.start({});
   const natsPid = nats.pid;
   if (natsPid === undefined) throw new Error("nats-server did not start");
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
       return { count: per, from: k * (fanout ?? Math.ceil(total / parents)) };
     });
     const writesBefore = await lastSeq();
+    const sockets0 = socketWrites();
     const cpu0 = cpuMs(process.pid);
     const nats0 = cpuMs(natsPid);
     const t0 = performance.now();
@@ -116,6 +120,7 @@ async function main(): Promise<void> {
       nodeUs: ((cpuMs(process.pid) - cpu0) * 1000) / n,
       natsUs: ((cpuMs(natsPid) - nats0) * 1000) / n,
       writesPerParent: ((await lastSeq()) - writesBefore) / parents,
+      socketWritesPerChild: (socketWrites() - sockets0) / n,
     };
   };
 
@@ -137,6 +142,7 @@ async function main(): Promise<void> {
     );
     console.log(
       `CPU per child: this process ${med("nodeUs").toFixed(0)} us, nats-server ${med("natsUs").toFixed(0)} us; ` +
+        `socket writes per child ${med("socketWritesPerChild").toFixed(1)}; ` +
         `tasks bucket writes per parent ${med("writesPerParent").toFixed(1)}`,
     );
   } finally {
