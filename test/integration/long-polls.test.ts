@@ -3,7 +3,7 @@
  * steady trickle of tasks arrives on the request already open instead of costing a new request
  * (and a round trip) per task; and the polls together never ask for more than the free slots,
  * so nothing is handed back when several queues deliver at once. A request ended early still
- * offers what the server had already sent it.
+ * offers what the server had already sent it. No-wait requests share one inbox subscription.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { NatsConnection } from "@nats-io/transport-node";
