@@ -176,6 +176,8 @@ export type TaskEventBody =
 export interface ListOptions {
   state?: TaskState | TaskState[];
   capability?: string;
+  /** Only tasks carrying every one of these labels. */
+  labels?: Record<string, string>;
   /** Page size, default 100. */
   limit?: number;
   /** Cursor returned by the previous page. */

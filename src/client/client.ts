@@ -29,7 +29,12 @@ import {
   type TaskPage,
   type TaskRecord,
 } from "../types.js";
-import { checkInput, compileSubmitOptions, type CompiledSubmit } from "./submit-options.js";
+import {
+  checkInput,
+  compileSubmitOptions,
+  labelsField,
+  type CompiledSubmit,
+} from "./submit-options.js";
 import type { Requirements } from "../placement/types.js";
 import { listAgents, type AgentInfo } from "../registry/agents.js";
 import { CapabilityCache, declareCapability, validateInput } from "../registry/capabilities.js";
@@ -476,19 +481,25 @@ export class BatonClient implements AsyncDisposable {
       throw new ValidationError("limit", "must be an integer from 1 to 10000");
     }
     const states = options.state === undefined ? undefined : new Set([options.state].flat());
-    if (options.capability !== undefined) validateCapability(options.capability);
-    const cursor = options.cursor;
-    const matches = (await this.connection.tasks.scan())
-      .filter(
-        (r) =>
-          (!states || states.has(r.state)) &&
-          (!options.capability || r.capability === options.capability) &&
-          (cursor === undefined || r.id < cursor),
-      )
-      .sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-    const tasks = matches.slice(0, limit);
+    const { capability } = options;
+    if (capability !== undefined) validateCapability(capability);
+    const labels =
+      options.labels === undefined ? [] : Object.entries(labelsField(options.labels, "labels"));
+    // Newest first, stopping one match past the page (which says there is a next one).
+    const tasks: TaskRecord[] = [];
+    let more = false;
+    for (const r of await this.connection.tasks.newest(options.cursor)) {
+      if (states && !states.has(r.state)) continue;
+      if (capability && r.capability !== capability) continue;
+      if (labels.some(([k, v]) => r.labels?.[k] !== v)) continue;
+      if (tasks.length === limit) {
+        more = true;
+        break;
+      }
+      tasks.push(r);
+    }
     const last = tasks[tasks.length - 1];
-    return matches.length > limit && last ? { tasks, nextCursor: last.id } : { tasks };
+    return more && last ? { tasks, nextCursor: last.id } : { tasks };
   }
 
   /** Dead letters oldest first; pass the last seen `seq + 1` as `fromSeq` for the next page. */

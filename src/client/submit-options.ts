@@ -192,7 +192,7 @@ export function requirementsField(value: unknown, field: string): Requirements {
   return out;
 }
 
-function labelsField(value: unknown, field: string): Record<string, string> {
+export function labelsField(value: unknown, field: string): Record<string, string> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new ValidationError(field, "must be an object of string values");
   }

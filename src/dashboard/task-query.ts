@@ -1,6 +1,6 @@
 import type { BatonClient } from "../client/client.js";
 import { HttpError } from "../http/server.js";
-import { TaskState, type TaskRecord } from "../types.js";
+import { TaskState } from "../types.js";
 import { summarize, type TaskSummary } from "./task-view.js";
 
 export interface TaskQuery {
@@ -14,9 +14,6 @@ export interface TaskQuery {
 const STATES: readonly string[] = Object.values(TaskState);
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 1000;
-/** Page size while filtering by label, which the store cannot do for us. */
-const SCAN_PAGE = 10_000;
-
 /** Repeated and comma-separated values alike: `state=A&state=B` or `state=A,B`. */
 function many(query: URLSearchParams, name: string): string[] {
   return query
@@ -55,46 +52,26 @@ export function parseTaskQuery(query: URLSearchParams): TaskQuery {
   };
 }
 
-function hasLabels(r: TaskRecord, labels: readonly [string, string][]): boolean {
-  return labels.every(([k, v]) => r.labels?.[k] === v);
-}
-
 /** Tasks newest first, filtered; `nextCursor` continues after the last one returned. */
 export async function listTasks(
   client: BatonClient,
   q: TaskQuery,
 ): Promise<{ tasks: TaskSummary[]; nextCursor?: string }> {
-  const base = {
+  const labels = new Map<string, string>();
+  for (const [k, v] of q.labels) {
+    // The same label asked for with two values: no task has both.
+    if (labels.has(k) && labels.get(k) !== v) return { tasks: [] };
+    labels.set(k, v);
+  }
+  const page = await client.list({
     ...(q.states ? { state: q.states } : {}),
     ...(q.capability !== undefined ? { capability: q.capability } : {}),
-  };
-  if (q.labels.length === 0) {
-    const page = await client.list({
-      ...base,
-      limit: q.limit,
-      ...(q.cursor ? { cursor: q.cursor } : {}),
-    });
-    return {
-      tasks: page.tasks.map(summarize),
-      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-    };
-  }
-  // One match past the limit tells whether there is a next page.
-  const found: TaskRecord[] = [];
-  let cursor = q.cursor;
-  for (;;) {
-    const page = await client.list({ ...base, limit: SCAN_PAGE, ...(cursor ? { cursor } : {}) });
-    for (const r of page.tasks) {
-      if (hasLabels(r, q.labels)) found.push(r);
-      if (found.length > q.limit) break;
-    }
-    if (found.length > q.limit || !page.nextCursor) break;
-    cursor = page.nextCursor;
-  }
-  const tasks = found.slice(0, q.limit);
-  const last = tasks[tasks.length - 1];
+    ...(labels.size > 0 ? { labels: Object.fromEntries(labels) } : {}),
+    limit: q.limit,
+    ...(q.cursor ? { cursor: q.cursor } : {}),
+  });
   return {
-    tasks: tasks.map(summarize),
-    ...(found.length > q.limit && last ? { nextCursor: last.id } : {}),
+    tasks: page.tasks.map(summarize),
+    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
   };
 }

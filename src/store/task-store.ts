@@ -124,13 +124,27 @@ export class TaskStore {
     await this.kv.purge(id);
   }
 
-  /**
-   * Every current record, read in one streaming pass over the bucket (last value per key).
-   * Stops after the values present when it began, so writes during the scan cannot stall it;
-   * a key written meanwhile appears once, with whichever value came last.
-   */
+  /** Every current record, newest id first (see newest). */
   async scan(): Promise<TaskRecord[]> {
+    return [...(await this.newest())];
+  }
+
+  /**
+   * The current records with ids below `before` (all, without it), newest id first, from one
+   * streaming pass over the bucket (last value per key). The pass stops after the values present
+   * when it began, so writes during it cannot stall it; a key written meanwhile appears once,
+   * with whichever value came last. Each record is parsed only when the caller gets to it, so a
+   * page of a large bucket parses about as many records as it returns.
+   */
+  async newest(before?: string): Promise<Iterable<TaskRecord>> {
     const values = await kvSnapshot(this.js, this.bucket);
-    return [...values.values()].map((v) => JSON.parse(decoder.decode(v)) as TaskRecord);
+    const ids = [...values.keys()].filter((id) => before === undefined || id < before);
+    ids.sort((a, b) => (a < b ? 1 : a > b ? -1 : 0));
+    return (function* () {
+      for (const id of ids) {
+        const value = values.get(id);
+        if (value) yield JSON.parse(decoder.decode(value)) as TaskRecord;
+      }
+    })();
   }
 }

@@ -362,6 +362,31 @@ describe("list", () => {
     expect(alphaPages.sizes.filter((n) => n > 0)).toEqual([2, 2, 1]);
     expect(ids(alphaPages.tasks)).toEqual(ids(alpha));
   });
+
+  it("filters by labels, each one asked for, and names a bad one", async () => {
+    const env = coreEnv(nats);
+    const client = await env.client();
+    await client.declareCapability("tagged");
+    const a1 = await client.submit("tagged", 1, { labels: { team: "a" } });
+    const b = await client.submit("tagged", 2, { labels: { team: "b" } });
+    const a2 = await client.submit("tagged", 3, { labels: { team: "a", tier: "gold" } });
+    const ids = async (opts: Parameters<typeof client.list>[0]): Promise<string[]> =>
+      (await client.list(opts)).tasks.map((t) => t.id);
+
+    expect(await ids({ labels: { team: "a" } })).toEqual([a2.id, a1.id]);
+    expect(await ids({ labels: { team: "b" } })).toEqual([b.id]);
+    expect(await ids({ labels: { team: "a", tier: "gold" } })).toEqual([a2.id]);
+    expect(await ids({ labels: { team: "c" } })).toEqual([]);
+    const first = await client.list({ labels: { team: "a" }, limit: 1 });
+    expect(first.tasks.map((t) => t.id)).toEqual([a2.id]);
+    expect(first.nextCursor).toBe(a2.id);
+    const rest = await client.list({ labels: { team: "a" }, limit: 1, cursor: first.nextCursor });
+    expect(rest.tasks.map((t) => t.id)).toEqual([a1.id]);
+    expect(rest.nextCursor).toBeUndefined();
+    await expect(client.list({ labels: { "bad key": "x" } })).rejects.toMatchObject({
+      field: "labels.bad key",
+    });
+  });
 });
 
 describe("scheduling", () => {
