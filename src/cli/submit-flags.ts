@@ -21,7 +21,8 @@ export function parsePositiveInt(text: string, flag: string): number {
   return Number(text);
 }
 
-function parseLabels(items: readonly string[]): Record<string, string> | undefined {
+/** `--label k=v` values as labels, undefined when none were given. */
+export function parseLabels(items: readonly string[]): Record<string, string> | undefined {
   if (items.length === 0) return undefined;
   const labels: Record<string, string> = {};
   for (const item of items) {

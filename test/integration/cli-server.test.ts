@@ -114,6 +114,15 @@ describe("baton CLI with --server (through a gateway)", () => {
     expect(page.tasks.map((t) => t.id)).toEqual([task.id]);
     const table = await baton(["tasks"], viaServer);
     expect(table.stdout).toMatch(new RegExp(`^${task.id}\\s+sleep\\s+SUCCEEDED\\s+1\\s`, "m"));
+    const labelled = await env.direct.submit("sleep", { ms: 1 }, { labels: { team: "a" } });
+    const byLabel = await baton(["tasks", "--json", "--label", "team=a"], viaServer);
+    expect(byLabel.code).toBe(0);
+    expect((JSON.parse(byLabel.stdout) as { tasks: TaskRecord[] }).tasks.map((t) => t.id)).toEqual([
+      labelled.id,
+    ]);
+    const badLabel = await baton(["tasks", "--label", "team"], viaServer);
+    expect(badLabel.code).not.toBe(0);
+    expect(badLabel.stderr).toMatch(/--label: expected key=value, got team/);
 
     const cancel = await baton(["cancel", task.id], viaServer);
     expect(cancel.code).toBe(1);

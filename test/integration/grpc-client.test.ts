@@ -229,6 +229,16 @@ describe("GrpcClient against a live gateway", () => {
     expect(page2.tasks.map((t) => t.id)).toEqual([quick[0]?.id, long.id]);
     const onlyCancelled = await env.grpc.list({ state: TaskState.Cancelled });
     expect(onlyCancelled.tasks.map((t) => t.id)).toEqual([long.id]);
+
+    const gold = await env.grpc.submit("sleep", { ms: 1 }, { labels: { tier: "gold" } });
+    const labelled = await env.grpc.list({ labels: { tier: "gold" } });
+    expect(labelled.tasks.map((t) => t.id)).toEqual([gold.id]);
+    expect((await env.grpc.list({ labels: { tier: "gold", team: "a" } })).tasks).toEqual([]);
+    const badLabel = (await rejection(
+      env.grpc.list({ labels: { "bad key": "x" } }),
+    )) as GrpcCallError;
+    expect(badLabel.code).toBe(status.INVALID_ARGUMENT);
+    expect(badLabel.field).toBe("labels.bad key");
   });
 
   it("lists dead letters and replays one", async () => {

@@ -1,10 +1,10 @@
 import { ValidationError } from "../../errors.js";
 import { TaskState, type ListOptions, type TaskRecord } from "../../types.js";
 import { takePositionals } from "../args.js";
-import { booleanFlag, stringFlag, type Command } from "../command.js";
+import { booleanFlag, stringFlag, stringsFlag, type Command } from "../command.js";
 import { formatAge, json, renderTable, truncate } from "../format.js";
 import { SERVER_OPTIONS, withTaskApi } from "../backend.js";
-import { parsePositiveInt } from "../submit-flags.js";
+import { parseLabels, parsePositiveInt } from "../submit-flags.js";
 
 const STATES: readonly string[] = Object.values(TaskState);
 
@@ -29,10 +29,18 @@ function row(r: TaskRecord, now: number, waiting: boolean): string[] {
 export const tasksCommand: Command = {
   name: "tasks",
   summary: "List tasks, newest first",
-  usage: ["tasks [--state S[,S]] [--capability c] [--limit n] [--cursor c] [--json] [options]"],
+  usage: [
+    "tasks [--state S[,S]] [--capability c] [--label k=v]... [--limit n] [--cursor c] [--json] [options]",
+  ],
   options: {
     state: { type: "string", value: "states", description: "Only these states (comma-separated)" },
     capability: { type: "string", value: "name", description: "Only this capability" },
+    label: {
+      type: "string",
+      multiple: true,
+      value: "k=v",
+      description: "Only tasks with this label (repeatable: all of them)",
+    },
     limit: { type: "string", value: "n", description: "Page size (default 100)" },
     cursor: { type: "string", value: "cursor", description: "Continue after a previous page" },
     json: { type: "boolean", description: "Print the page as JSON" },
@@ -45,6 +53,8 @@ export const tasksCommand: Command = {
     if (state !== undefined) options.state = parseStates(state);
     const capability = stringFlag(values, "capability");
     if (capability !== undefined) options.capability = capability;
+    const labels = parseLabels(stringsFlag(values, "label"));
+    if (labels) options.labels = labels;
     const limit = stringFlag(values, "limit");
     if (limit !== undefined) options.limit = parsePositiveInt(limit, "--limit");
     const cursor = stringFlag(values, "cursor");

@@ -321,6 +321,7 @@ export class GrpcClient implements AsyncDisposable {
       capability: options.capability ?? "",
       pageSize: options.limit ?? 0,
       pageToken: options.cursor ?? "",
+      labels: options.labels ?? {},
     };
     const res = await this.unary<ListTasksResponse__Output>(
       "ListTasks",

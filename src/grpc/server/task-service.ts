@@ -61,6 +61,7 @@ interface ListTasksRequest {
   capability: string;
   pageSize: number;
   pageToken: string;
+  labels?: Record<string, string>;
 }
 interface ListDeadLettersRequest {
   capability: string;
@@ -231,6 +232,7 @@ export class TaskServiceImpl {
       limit,
       ...(states.length > 0 ? { state: states } : {}),
       ...(req.capability ? { capability: req.capability } : {}),
+      ...(req.labels && Object.keys(req.labels).length > 0 ? { labels: req.labels } : {}),
       ...(cursor ? { cursor } : {}),
     });
     const all = page.tasks.map(taskToProto);

@@ -22,6 +22,10 @@ export interface ListTasksRequest {
    * Token from a previous response's next_page_token.
    */
   'pageToken'?: (string);
+  /**
+   * Only tasks carrying every one of these labels; empty for all.
+   */
+  'labels'?: ({[key: string]: string});
 }
 
 /**
@@ -44,4 +48,8 @@ export interface ListTasksRequest__Output {
    * Token from a previous response's next_page_token.
    */
   'pageToken': (string);
+  /**
+   * Only tasks carrying every one of these labels; empty for all.
+   */
+  'labels': ({[key: string]: string});
 }
